@@ -1,0 +1,1 @@
+"""Reference corpus, embeddings, evidence search and citation resolution for Veracity."""

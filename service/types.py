@@ -1,0 +1,159 @@
+"""The checking pipeline's own records; gRPC messages are made from them in service.convert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from retrieval.types import Document, Passage
+
+
+class SupportLabel(Enum):
+    SUPPORTED = "supported"
+    CONTRADICTED = "contradicted"
+    UNVERIFIABLE = "unverifiable"
+
+
+class CitationKind(Enum):
+    DOI = "doi"
+    ARXIV = "arxiv"
+    PMID = "pmid"
+    PMCID = "pmcid"
+    ISBN = "isbn"
+    URL = "url"
+    REFERENCE = "reference"
+
+
+class CitationStatus(Enum):
+    VERIFIED = "verified"
+    MISMATCHED = "mismatched"
+    NOT_FOUND = "not_found"
+    DEAD_LINK = "dead_link"
+    UNAVAILABLE = "unavailable"
+    RETRACTED = "retracted"
+
+
+#: Statuses that mean the cited work was made up or attributed to another work.
+FABRICATED_STATUSES = frozenset({CitationStatus.NOT_FOUND, CitationStatus.MISMATCHED})
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An atomic statement with its [start, end) character span in the answer."""
+
+    text: str
+    start: int
+    end: int
+    checkable: bool = True
+    not_checkable_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verifier's judgement of one claim against its evidence.
+
+    ``evidence`` is ranked most relevant first; ``decisive`` indexes the passage that decided
+    the label, or is None when no passage was decisive.
+    """
+
+    label: SupportLabel
+    support_score: float
+    evidence: list[Passage]
+    decisive: int | None = None
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    index: int
+    claim: Claim
+    verdict: Verdict | None
+
+
+@dataclass(frozen=True)
+class CitationRecord:
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int = 0
+    venue: str = ""
+    doi: str = ""
+    url: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    raw: str
+    start: int
+    end: int
+    kind: CitationKind
+    identifier: str
+    status: CitationStatus
+    detail: str = ""
+    resolved: CitationRecord | None = None
+    checked_sources: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    top_k: int = 5
+    supported_threshold: float | None = None
+    contradicted_threshold: float | None = None
+    skip_claims: bool = False
+    skip_citations: bool = False
+    context_only: bool = False
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    answer: str
+    question: str = ""
+    context: list[Document] = field(default_factory=list)
+    collection: str = ""
+    options: CheckOptions = field(default_factory=CheckOptions)
+
+
+@dataclass(frozen=True)
+class Summary:
+    claims_total: int
+    checkable: int
+    supported: int
+    contradicted: int
+    unverifiable: int
+    not_checkable: int
+    factual_precision: float
+    citations_total: int
+    fabricated_citations: int
+    answer_label: SupportLabel | None
+
+
+@dataclass(frozen=True)
+class Versions:
+    claim_extractor: str
+    retriever: str
+    embedder: str
+    verifier: str
+    citation_checker: str
+    index_version: str
+    server: str
+
+
+@dataclass(frozen=True)
+class CheckCompleted:
+    """The last event of a check: the aggregate over every claim and citation."""
+
+    summary: Summary
+    versions: Versions
+    collection: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    claims: list[ClaimResult]
+    citations: list[Citation]
+    summary: Summary
+    versions: Versions
+    collection: str
+
+
+#: One event of a streamed check, in order: every ClaimResult, every Citation, one CheckCompleted.
+CheckEvent = ClaimResult | Citation | CheckCompleted
