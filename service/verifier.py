@@ -1,0 +1,107 @@
+"""Baseline verifier: embedding similarity plus two grounding checks.
+
+This is the skeleton's stand-in for the trained verifier. A claim is SUPPORTED when a passage
+says nearly the same thing (cosine similarity of all-MiniLM-L6-v2 embeddings), CONTRADICTED
+when a closely related passage disagrees on a number or on negation, and UNVERIFIABLE
+otherwise. The similarity is squashed with a fixed logistic curve; it is not calibrated, which
+the model card of the trained verifier will be.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from retrieval.types import Passage
+from service.stages import Thresholds
+from service.types import Claim, SupportLabel, Verdict
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot)\b|n't\b", re.I)
+# Logistic curve from cosine similarity to a support score: 0.5 at the midpoint.
+_MIDPOINT = 0.62
+_SLOPE = 14.0
+# A passage must be at least this similar before its disagreement counts as a contradiction.
+_RELATED = 0.55
+_NEGATION_RELATED = 0.72
+
+
+class Encoder(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class CosineVerifier:
+    version = "cosine-grounding-v0"
+
+    def __init__(
+        self,
+        encoder: Encoder,
+        supported_threshold: float = 0.5,
+        contradicted_threshold: float = 0.5,
+    ) -> None:
+        self.encoder = encoder
+        self.supported_threshold = supported_threshold
+        self.contradicted_threshold = contradicted_threshold
+
+    def verify(self, claim: Claim, evidence: Sequence[Passage], thresholds: Thresholds) -> Verdict:
+        if not evidence:
+            return Verdict(SupportLabel.UNVERIFIABLE, 0.0, [], None)
+        vectors = self.encoder.encode([claim.text, *(p.text for p in evidence)])
+        similarity = vectors[1:] @ vectors[0]
+        supported_at = _or(thresholds.supported, self.supported_threshold)
+        contradicted_at = _or(thresholds.contradicted, self.contradicted_threshold)
+
+        conflicts = [
+            i
+            for i, passage in enumerate(evidence)
+            if disagrees(claim.text, passage.text, float(similarity[i]))
+        ]
+        if conflicts:
+            decisive = max(conflicts, key=lambda i: float(similarity[i]))
+            contradiction = _squash(float(similarity[decisive]))
+            if contradiction >= contradicted_at:
+                return Verdict(
+                    SupportLabel.CONTRADICTED, 1.0 - contradiction, list(evidence), decisive
+                )
+        decisive = int(np.argmax(similarity))
+        support = _squash(float(similarity[decisive]))
+        if support >= supported_at:
+            return Verdict(SupportLabel.SUPPORTED, support, list(evidence), decisive)
+        return Verdict(SupportLabel.UNVERIFIABLE, support, list(evidence), None)
+
+
+def disagrees(claim: str, passage: str, similarity: float) -> bool:
+    """True when a related passage states different numbers or the opposite polarity."""
+    if similarity < _RELATED:
+        return False
+    claim_numbers = _numbers(claim)
+    passage_numbers = _numbers(passage)
+    only_claim = claim_numbers - passage_numbers
+    only_passage = passage_numbers - claim_numbers
+    # A number the passage lacks is a conflict only if the passage gives another of its kind
+    # (a year for a year): a passage that is silent on the year does not contradict it.
+    if {_is_year(n) for n in only_claim} & {_is_year(n) for n in only_passage}:
+        return True
+    if similarity < _NEGATION_RELATED:
+        return False
+    return bool(_NEGATION.search(claim)) != bool(_NEGATION.search(passage))
+
+
+def _numbers(text: str) -> set[str]:
+    return {m.group().replace(",", "") for m in _NUMBER.finditer(text)}
+
+
+def _is_year(number: str) -> bool:
+    return number.isdigit() and len(number) == 4 and 1000 <= int(number) <= 2100
+
+
+def _squash(similarity: float) -> float:
+    return 1.0 / (1.0 + math.exp(-_SLOPE * (similarity - _MIDPOINT)))
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
