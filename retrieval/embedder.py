@@ -74,7 +74,9 @@ class Embedder:
 
     def __init__(self, model: SentenceTransformer, version: str, batch_size: int = 64) -> None:
         self._model = model
-        dim = model.get_sentence_embedding_dimension()
+        # Renamed in sentence-transformers 6; the old name warns there and is all 5.x has.
+        get_dim = getattr(model, "get_embedding_dimension", None)
+        dim = get_dim() if get_dim is not None else model.get_sentence_embedding_dimension()
         if dim is None:
             raise ModelIntegrityError(f"model {version} does not report its embedding size")
         self.dim: int = dim

@@ -13,7 +13,7 @@ from retrieval.types import CollectionStats, DeleteReport, Document, Passage, Up
 from service import __version__
 from service.config import Settings
 from service.errors import FieldViolation, InvalidArgument, NotFound
-from service.stages import ClaimExtractor, CitationChecker, EvidenceStore, Thresholds, Verifier
+from service.stages import CitationChecker, ClaimExtractor, EvidenceStore, Thresholds, Verifier
 from service.summary import summarize
 from service.types import (
     CheckCompleted,
@@ -113,7 +113,7 @@ class Checker:
             evidence = self.store.search(
                 collection,
                 [claims[i].text for i in checkable],
-                options.top_k,
+                options.top_k or self.settings.default_top_k,
                 request.context,
             )
             evidence_of: dict[int, list[Passage]] = dict(zip(checkable, evidence, strict=True))

@@ -21,6 +21,8 @@ from service.stages import Thresholds
 from service.types import Claim, SupportLabel, Verdict
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+# Identifiers hold digits that are not quantities (DOIs, URLs, arXiv ids).
+_IDENTIFIER = re.compile(r"\b(?:https?://|www\.|doi:|arxiv:)\S+|\b10\.\d{4,9}/\S+", re.I)
 _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot)\b|n't\b", re.I)
 # Logistic curve from cosine similarity to a support score: 0.5 at the midpoint.
 _MIDPOINT = 0.62
@@ -55,22 +57,27 @@ class CosineVerifier:
         supported_at = _or(thresholds.supported, self.supported_threshold)
         contradicted_at = _or(thresholds.contradicted, self.contradicted_threshold)
 
-        conflicts = [
-            i
+        conflicting = [
+            disagrees(claim.text, passage.text, float(similarity[i]))
             for i, passage in enumerate(evidence)
-            if disagrees(claim.text, passage.text, float(similarity[i]))
         ]
+        # Support first: a passage that agrees outweighs a sibling window that disagrees.
+        agreeing = [i for i, conflict in enumerate(conflicting) if not conflict]
+        if agreeing:
+            best = max(agreeing, key=lambda i: float(similarity[i]))
+            support = _squash(float(similarity[best]))
+            if support >= supported_at:
+                return Verdict(SupportLabel.SUPPORTED, support, list(evidence), best)
+        else:
+            support = 0.0
+        conflicts = [i for i, conflict in enumerate(conflicting) if conflict]
         if conflicts:
-            decisive = max(conflicts, key=lambda i: float(similarity[i]))
-            contradiction = _squash(float(similarity[decisive]))
+            worst = max(conflicts, key=lambda i: float(similarity[i]))
+            contradiction = _squash(float(similarity[worst]))
             if contradiction >= contradicted_at:
                 return Verdict(
-                    SupportLabel.CONTRADICTED, 1.0 - contradiction, list(evidence), decisive
+                    SupportLabel.CONTRADICTED, 1.0 - contradiction, list(evidence), worst
                 )
-        decisive = int(np.argmax(similarity))
-        support = _squash(float(similarity[decisive]))
-        if support >= supported_at:
-            return Verdict(SupportLabel.SUPPORTED, support, list(evidence), decisive)
         return Verdict(SupportLabel.UNVERIFIABLE, support, list(evidence), None)
 
 
@@ -92,7 +99,8 @@ def disagrees(claim: str, passage: str, similarity: float) -> bool:
 
 
 def _numbers(text: str) -> set[str]:
-    return {m.group().replace(",", "") for m in _NUMBER.finditer(text)}
+    quantities = _IDENTIFIER.sub(" ", text)
+    return {m.group().replace(",", "") for m in _NUMBER.finditer(quantities)}
 
 
 def _is_year(number: str) -> bool:

@@ -1,0 +1,202 @@
+"""AsyncVeracityClient: the asyncio SDK, with the same methods as VeracityClient.
+
+Requests, responses and errors go through the same ``_convert`` and ``errors`` code as the
+blocking client; only the waiting differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from types import TracebackType
+from typing import Any
+
+import grpc
+import grpc.aio
+
+from veracity_client import _convert, _protos
+from veracity_client._convert import DocumentLike
+from veracity_client.client import (
+    DEFAULT_CHANNEL_OPTIONS,
+    CallOptions,
+    Timeout,
+    health_method,
+    open_channel,
+)
+from veracity_client.errors import error_from_rpc
+from veracity_client.types import (
+    CheckResult,
+    Citation,
+    Claim,
+    CollectionStats,
+    DeleteResult,
+    Evidence,
+    HealthStatus,
+    StreamEvent,
+    UpsertResult,
+)
+from veracity_client.v1 import veracity_pb2 as pb
+from veracity_client.v1 import veracity_pb2_grpc
+
+
+class AsyncVeracityClient:
+    """An asyncio client for a Veracity server; see VeracityClient for the arguments.
+
+    Create it inside the event loop that uses it; ``async with`` closes the channel.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        timeout: float | None = 30,
+        tls: bool = False,
+        root_certificates: bytes | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+        options: Sequence[tuple[str, Any]] = DEFAULT_CHANNEL_OPTIONS,
+    ) -> None:
+        self._calls = CallOptions(timeout, tuple(metadata))
+        self._channel = open_channel(
+            grpc.aio, target, tls=tls, root_certificates=root_certificates, options=options
+        )
+        self._stub = veracity_pb2_grpc.VeracityServiceStub(self._channel)
+        self._health = health_method(self._channel)
+
+    async def __aenter__(self) -> AsyncVeracityClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._channel.close()
+
+    async def _call(self, method: Callable[..., Any], request: Any, timeout: Timeout) -> Any:
+        try:
+            return await method(request, **self._calls.kwargs(timeout))
+        except grpc.RpcError as error:
+            raise error_from_rpc(error) from error
+
+    async def check(
+        self,
+        answer: str,
+        *,
+        question: str = "",
+        context: Sequence[DocumentLike] = (),
+        collection: str = "",
+        top_k: int = 0,
+        supported_threshold: float | None = None,
+        contradicted_threshold: float | None = None,
+        skip_claims: bool = False,
+        skip_citations: bool = False,
+        context_only: bool = False,
+        timeout: Timeout = ...,
+    ) -> CheckResult:
+        """See VeracityClient.check."""
+        request = _convert.check_request(
+            answer,
+            question=question,
+            context=context,
+            collection=collection,
+            top_k=top_k,
+            supported_threshold=supported_threshold,
+            contradicted_threshold=contradicted_threshold,
+            skip_claims=skip_claims,
+            skip_citations=skip_citations,
+            context_only=context_only,
+        )
+        return _convert.check_result(await self._call(self._stub.CheckAnswer, request, timeout))
+
+    async def stream_check(
+        self,
+        answer: str,
+        *,
+        question: str = "",
+        context: Sequence[DocumentLike] = (),
+        collection: str = "",
+        top_k: int = 0,
+        supported_threshold: float | None = None,
+        contradicted_threshold: float | None = None,
+        skip_claims: bool = False,
+        skip_citations: bool = False,
+        context_only: bool = False,
+        timeout: Timeout = ...,
+    ) -> AsyncIterator[StreamEvent]:
+        """See VeracityClient.stream_check; use with ``async for``."""
+        request = pb.StreamCheckAnswerRequest(
+            request=_convert.check_request(
+                answer,
+                question=question,
+                context=context,
+                collection=collection,
+                top_k=top_k,
+                supported_threshold=supported_threshold,
+                contradicted_threshold=contradicted_threshold,
+                skip_claims=skip_claims,
+                skip_citations=skip_citations,
+                context_only=context_only,
+            )
+        )
+        call = self._stub.StreamCheckAnswer(request, **self._calls.kwargs(timeout))
+        try:
+            async for message in call:
+                yield _convert.stream_event(message)
+        except grpc.RpcError as error:
+            raise error_from_rpc(error) from error
+        finally:
+            call.cancel()
+
+    async def extract_claims(
+        self, answer: str, question: str = "", *, timeout: Timeout = ...
+    ) -> list[Claim]:
+        request = pb.ExtractClaimsRequest(answer=answer, question=question)
+        return _convert.claims(await self._call(self._stub.ExtractClaims, request, timeout))
+
+    async def verify_citations(self, text: str, *, timeout: Timeout = ...) -> list[Citation]:
+        request = pb.VerifyCitationsRequest(text=text)
+        return _convert.citations(await self._call(self._stub.VerifyCitations, request, timeout))
+
+    async def upsert_documents(
+        self, documents: Iterable[DocumentLike], collection: str = "", *, timeout: Timeout = ...
+    ) -> UpsertResult:
+        requests = _convert.upsert_requests(documents, collection)
+        response = await self._call(self._stub.UpsertDocuments, requests, timeout)
+        return _convert.upsert_result(response)
+
+    async def delete_documents(
+        self, ids: Iterable[str], collection: str = "", *, timeout: Timeout = ...
+    ) -> DeleteResult:
+        request = pb.DeleteDocumentsRequest(collection=collection, document_ids=list(ids))
+        response = await self._call(self._stub.DeleteDocuments, request, timeout)
+        return _convert.delete_result(response)
+
+    async def corpus_stats(
+        self, collection: str = "", *, timeout: Timeout = ...
+    ) -> list[CollectionStats]:
+        request = pb.GetCorpusStatsRequest(collection=collection)
+        response = await self._call(self._stub.GetCorpusStats, request, timeout)
+        return _convert.corpus_stats(response)
+
+    async def search_evidence(
+        self,
+        query: str,
+        *,
+        collection: str = "",
+        top_k: int = 0,
+        context: Sequence[DocumentLike] = (),
+        context_only: bool = False,
+        timeout: Timeout = ...,
+    ) -> list[Evidence]:
+        request = _convert.search_request(
+            query, collection=collection, top_k=top_k, context=context, context_only=context_only
+        )
+        response = await self._call(self._stub.SearchEvidence, request, timeout)
+        return _convert.search_result(response)
+
+    async def health(self, service: str = "", *, timeout: Timeout = ...) -> HealthStatus:
+        request = _protos.HealthCheckRequest(service=service)
+        return _convert.health_status(await self._call(self._health, request, timeout))

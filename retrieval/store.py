@@ -1,0 +1,771 @@
+"""The reference corpus: SQLite as the source of truth, FAISS and FTS5 for hybrid search.
+
+SQLite (one WAL-mode file) holds collections, documents, their passages and each passage's
+vector, plus an FTS5 index over passage text for BM25. The per-collection FAISS index is only a
+cache of those vectors: it is persisted next to a stamp of the collection's ``index_version``
+and rebuilt from SQLite whenever the file is missing, unreadable or stamped with another version.
+
+Search fuses four ranked lists per query (dense and BM25, over the collection and over the
+request's context documents) by reciprocal rank fusion, because cosine and BM25 scores are not
+on comparable scales but their ranks are.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import re
+import secrets
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from retrieval.chunking import Chunk, chunk_text
+from retrieval.embedder import Embedder
+from retrieval.types import (
+    CollectionStats,
+    DeleteReport,
+    Document,
+    Origin,
+    Passage,
+    UpsertReport,
+)
+
+STORE_VERSION = "hybrid-rrf-v1"
+INDEX_TYPE = "faiss-IDMap2-FlatIP+fts5-bm25"
+DATABASE_FILE = "corpus.sqlite3"
+RRF_K = 60
+MAX_DOCUMENT_CHARS = 5_000_000
+MAX_QUERY_TERMS = 64
+# Collection names become file names, so they are restricted to a safe alphabet.
+_COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+_WORD = re.compile(r"\w+")
+# Dropped from BM25 queries: they match nearly every passage and only add noise and work.
+_STOPWORDS = frozenset(
+    {
+        *("a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from"),
+        *("has", "have", "he", "her", "his", "in", "is", "it", "its", "of", "on", "or"),
+        *("she", "that", "the", "their", "there", "they", "this", "to", "was", "were"),
+        *("which", "who", "will", "with", "not", "no"),
+    }
+)
+_SQL_BATCH = 500
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS collections (
+    name TEXT PRIMARY KEY,
+    counter INTEGER NOT NULL,
+    index_version TEXT NOT NULL,
+    embedder TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    collection TEXT NOT NULL REFERENCES collections(name),
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    text TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    PRIMARY KEY (collection, id)
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    collection TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    span_start INTEGER NOT NULL,
+    span_end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    FOREIGN KEY (collection, document_id) REFERENCES documents(collection, id)
+);
+CREATE INDEX IF NOT EXISTS passages_of_document ON passages(collection, document_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    text, content='passages', content_rowid='id', tokenize='{_FTS_TOKENIZER}'
+);
+CREATE TRIGGER IF NOT EXISTS passages_fts_insert AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS passages_fts_delete AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+"""
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A ranked passage; ``source`` names its document unambiguously across origins."""
+
+    source: tuple[str, str]
+    passage: Passage
+
+
+class CorpusStore:
+    """Collections of documents under ``root``, searched by dense + BM25 retrieval.
+
+    Safe to use from several threads: writers are serialised, and a search never sees an upsert
+    or delete half applied (SQLite and FAISS change together under a read/write lock). Several
+    processes may share ``root``: each notices the others' writes by the ``index_version`` in
+    SQLite and reloads or rebuilds its in-memory index before using it.
+    """
+
+    version = STORE_VERSION
+
+    def __init__(
+        self,
+        root: Path,
+        embedder: Embedder,
+        *,
+        window: int = 3,
+        stride: int = 2,
+        max_passage_chars: int = 1000,
+    ) -> None:
+        self.root = root
+        self.embedder = embedder
+        self.embedder_version = embedder.version
+        self._window, self._stride, self._max_chars = window, stride, max_passage_chars
+        root.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
+        self._write_lock = threading.Lock()
+        self._rw = _ReadWriteLock()
+        self._indexes: dict[str, faiss.IndexIDMap2] = {}
+        # The index_version each in-memory index reflects; SQLite may be ahead of it when
+        # another process (the CLI beside a running server) writes to the same root.
+        self._loaded: dict[str, str] = {}
+        db = self._db()
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+        for (name,) in db.execute("SELECT name FROM collections ORDER BY name").fetchall():
+            self._load(name)
+
+    # -- collections ------------------------------------------------------------------------
+
+    def has_collection(self, name: str) -> bool:
+        row = self._db().execute("SELECT 1 FROM collections WHERE name = ?", (name,)).fetchone()
+        return row is not None
+
+    def index_version(self, collection: str) -> str:
+        """The stamp of the collection's current contents; it changes on every write."""
+        return self._version(self._db(), collection)
+
+    def stats(self, collection: str | None = None) -> list[CollectionStats]:
+        """Counts per collection; every collection, by name, when ``collection`` is None."""
+        db = self._db()
+        with self._rw.read():
+            if collection is None:
+                names = [row[0] for row in db.execute("SELECT name FROM collections ORDER BY 1")]
+            else:
+                self._version(db, collection)
+                names = [collection]
+            return [self._stats(db, name) for name in names]
+
+    def _stats(self, db: sqlite3.Connection, name: str) -> CollectionStats:
+        (documents,) = db.execute(
+            "SELECT count(*) FROM documents WHERE collection = ?", (name,)
+        ).fetchone()
+        (passages,) = db.execute(
+            "SELECT count(*) FROM passages WHERE collection = ?", (name,)
+        ).fetchone()
+        return CollectionStats(
+            name=name,
+            documents=documents,
+            passages=passages,
+            index_version=self._version(db, name),
+            embedder=self.embedder_version,
+            index_type=INDEX_TYPE,
+        )
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def upsert(self, collection: str, documents: Iterable[Document]) -> UpsertReport:
+        """Add or replace documents by id; the collection is created when missing.
+
+        Invalid documents are listed in ``errors`` and skipped; the valid ones are written in
+        one transaction. Within one call, a later document with the same id wins.
+        """
+        if not _COLLECTION_NAME.fullmatch(collection):
+            raise ValueError(f"invalid collection name {collection!r}")
+        accepted: dict[str, Document] = {}
+        errors: list[tuple[str, str]] = []
+        for position, document in enumerate(documents):
+            reason = _rejection(document)
+            if reason is None:
+                accepted.pop(document.id, None)
+                accepted[document.id] = document
+            else:
+                errors.append((document.id, f"{reason} (document {position} of the request)"))
+        chunked = [(doc, self._chunk(doc.text)) for doc in accepted.values()]
+        vectors = self.embedder.encode([c.text for _, chunks in chunked for c in chunks])
+        with self._write_lock:
+            db = self._db()
+            with self._rw.write():
+                with _transaction(db):
+                    created = self._ensure_collection(db, collection)
+                    in_sync = created or self._in_sync(db, collection)
+                    old_ids = self._remove_documents(db, collection, list(accepted))
+                    new_ids = self._insert(db, collection, chunked, vectors)
+                    version = (
+                        self._bump(db, collection)
+                        if accepted or created
+                        else self._version(db, collection)
+                    )
+                index = self._update_index(
+                    db, collection, version, in_sync, old_ids, new_ids, vectors
+                )
+            if accepted or created:
+                self._persist(collection, index, version)
+        return UpsertReport(
+            collection=collection,
+            documents_upserted=len(accepted),
+            passages_indexed=len(new_ids),
+            errors=errors,
+            index_version=version,
+        )
+
+    def delete(self, collection: str, document_ids: Sequence[str]) -> DeleteReport:
+        """Remove documents by id; ids not in the collection are reported, not an error."""
+        with self._write_lock:
+            db = self._db()
+            self._version(db, collection)
+            wanted = list(dict.fromkeys(document_ids))
+            with self._rw.write():
+                with _transaction(db):
+                    in_sync = self._in_sync(db, collection)
+                    present = self._existing(db, collection, wanted)
+                    old_ids = self._remove_documents(db, collection, present)
+                    version = (
+                        self._bump(db, collection) if present else self._version(db, collection)
+                    )
+                no_vectors = np.zeros((0, self.embedder.dim), dtype=np.float32)
+                index = self._update_index(
+                    db, collection, version, in_sync, old_ids, [], no_vectors
+                )
+            if present:
+                self._persist(collection, index, version)
+        found = set(present)
+        return DeleteReport(
+            documents_deleted=len(present),
+            missing_ids=[i for i in wanted if i not in found],
+            index_version=version,
+        )
+
+    def _ensure_collection(self, db: sqlite3.Connection, name: str) -> bool:
+        """Create the collection row unless it exists; whether it was created."""
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO collections (name, counter, index_version, embedder) "
+            "VALUES (?, 0, '', ?)",
+            (name, self.embedder_version),
+        )
+        return cursor.rowcount == 1
+
+    def _existing(self, db: sqlite3.Connection, collection: str, ids: list[str]) -> list[str]:
+        found: set[str] = set()
+        for batch in _batches(ids):
+            marks = ",".join("?" * len(batch))
+            rows = db.execute(
+                f"SELECT id FROM documents WHERE collection = ? AND id IN ({marks})",
+                (collection, *batch),
+            )
+            found.update(row[0] for row in rows)
+        return [i for i in ids if i in found]
+
+    def _remove_documents(
+        self, db: sqlite3.Connection, collection: str, ids: list[str]
+    ) -> list[int]:
+        """Delete the documents and their passages; the ids of the deleted passages."""
+        passage_ids: list[int] = []
+        for batch in _batches(ids):
+            marks = ",".join("?" * len(batch))
+            args = (collection, *batch)
+            passage_ids += [
+                row[0]
+                for row in db.execute(
+                    f"SELECT id FROM passages WHERE collection = ? AND document_id IN ({marks})",
+                    args,
+                )
+            ]
+            db.execute(
+                f"DELETE FROM passages WHERE collection = ? AND document_id IN ({marks})", args
+            )
+            db.execute(f"DELETE FROM documents WHERE collection = ? AND id IN ({marks})", args)
+        return passage_ids
+
+    def _insert(
+        self,
+        db: sqlite3.Connection,
+        collection: str,
+        chunked: list[tuple[Document, list[Chunk]]],
+        vectors: np.ndarray,
+    ) -> list[int]:
+        """Insert documents and passages; the new passage ids, in the order of ``vectors``."""
+        ids: list[int] = []
+        for document, chunks in chunked:
+            db.execute(
+                "INSERT INTO documents (collection, id, title, source_url, text, metadata) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    collection,
+                    document.id,
+                    document.title,
+                    document.source_url,
+                    document.text,
+                    json.dumps(document.metadata, sort_keys=True),
+                ),
+            )
+            for chunk in chunks:
+                cursor = db.execute(
+                    "INSERT INTO passages "
+                    "(collection, document_id, span_start, span_end, text, vector) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        collection,
+                        document.id,
+                        chunk.start,
+                        chunk.end,
+                        chunk.text,
+                        vectors[len(ids)].tobytes(),
+                    ),
+                )
+                assert cursor.lastrowid is not None
+                ids.append(cursor.lastrowid)
+        return ids
+
+    def _bump(self, db: sqlite3.Connection, collection: str) -> str:
+        """Give the collection a new index version: a write counter and a random tag.
+
+        The random tag keeps a recreated database from matching a stale FAISS file by counter.
+        """
+        (counter,) = db.execute(
+            "SELECT counter + 1 FROM collections WHERE name = ?", (collection,)
+        ).fetchone()
+        version = f"{counter}-{secrets.token_hex(4)}"
+        db.execute(
+            "UPDATE collections SET counter = ?, index_version = ? WHERE name = ?",
+            (counter, version, collection),
+        )
+        return version
+
+    def _version(self, db: sqlite3.Connection, collection: str) -> str:
+        row = db.execute(
+            "SELECT index_version FROM collections WHERE name = ?", (collection,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"collection {collection!r} does not exist")
+        return str(row[0])
+
+    def _chunk(self, text: str) -> list[Chunk]:
+        return chunk_text(text, self._window, self._stride, self._max_chars)
+
+    # -- the FAISS cache --------------------------------------------------------------------
+
+    def _empty_index(self) -> faiss.IndexIDMap2:
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(self.embedder.dim))
+
+    def _index_paths(self, collection: str) -> tuple[Path, Path]:
+        index = self.root / f"{collection}.faiss"
+        return index, index.with_name(index.name + ".stamp")
+
+    def _in_sync(self, db: sqlite3.Connection, collection: str) -> bool:
+        """Whether the in-memory index reflects the collection's version in SQLite."""
+        return self._loaded.get(collection) == self._version(db, collection)
+
+    def _update_index(
+        self,
+        db: sqlite3.Connection,
+        collection: str,
+        version: str,
+        in_sync: bool,
+        old_ids: list[int],
+        new_ids: list[int],
+        vectors: np.ndarray,
+    ) -> faiss.IndexIDMap2:
+        """Apply a committed write to the in-memory index: incrementally when the index was
+        current before the write, else (another process wrote meanwhile) rebuilt from SQLite."""
+        if in_sync:
+            index = self._indexes.setdefault(collection, self._empty_index())
+            index.remove_ids(faiss.IDSelectorBatch(np.asarray(old_ids, dtype=np.int64)))
+            index.add_with_ids(vectors, np.asarray(new_ids, dtype=np.int64))
+        else:
+            index = self._indexes[collection] = self._build_index(db, collection)
+        self._loaded[collection] = version
+        return index
+
+    def _sync(self, collection: str) -> None:
+        """Reload the collection's index when another process has written to it."""
+        if self._in_sync(self._db(), collection):
+            return
+        with self._write_lock, self._rw.write():
+            if not self._in_sync(self._db(), collection):
+                self._load(collection)
+
+    def _load(self, collection: str) -> None:
+        """Load the persisted index when its stamp matches SQLite, else rebuild it from SQLite."""
+        db = self._db()
+        (embedder,) = db.execute(
+            "SELECT embedder FROM collections WHERE name = ?", (collection,)
+        ).fetchone()
+        if embedder != self.embedder_version:
+            self._reembed(db, collection, embedder)
+        version = self._version(db, collection)
+        (count,) = db.execute(
+            "SELECT count(*) FROM passages WHERE collection = ?", (collection,)
+        ).fetchone()
+        index_path, stamp_path = self._index_paths(collection)
+        index: faiss.Index | None = None
+        try:
+            if stamp_path.read_text(encoding="utf-8") == version:
+                index = faiss.read_index(str(index_path))
+        except (OSError, RuntimeError, UnicodeDecodeError):
+            pass
+        if not (
+            isinstance(index, faiss.IndexIDMap2)
+            and index.ntotal == count
+            and index.d == self.embedder.dim
+        ):
+            log.warning("rebuilding the vector index of collection %r from SQLite", collection)
+            index = self._build_index(db, collection)
+            self._persist(collection, index, version)
+        self._indexes[collection] = index
+        self._loaded[collection] = version
+
+    def _build_index(self, db: sqlite3.Connection, collection: str) -> faiss.IndexIDMap2:
+        index = self._empty_index()
+        rows = db.execute(
+            "SELECT id, vector FROM passages WHERE collection = ? ORDER BY id", (collection,)
+        ).fetchall()
+        if rows:
+            ids = np.asarray([row[0] for row in rows], dtype=np.int64)
+            vectors = np.stack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+            index.add_with_ids(vectors, ids)
+        return index
+
+    def _reembed(self, db: sqlite3.Connection, collection: str, embedder: str) -> None:
+        """Recompute the vectors of a collection written with another embedder."""
+        log.warning("re-embedding collection %r: written by %s", collection, embedder)
+        rows = db.execute(
+            "SELECT id, text FROM passages WHERE collection = ?", (collection,)
+        ).fetchall()
+        vectors = self.embedder.encode([row[1] for row in rows])
+        with _transaction(db):
+            db.executemany(
+                "UPDATE passages SET vector = ? WHERE id = ?",
+                [(v.tobytes(), row[0]) for v, row in zip(vectors, rows, strict=True)],
+            )
+            db.execute(
+                "UPDATE collections SET embedder = ? WHERE name = ?",
+                (self.embedder_version, collection),
+            )
+            self._bump(db, collection)
+
+    def _persist(self, collection: str, index: faiss.IndexIDMap2, version: str) -> None:
+        """Write the index, then its stamp, each to a temporary file renamed into place.
+
+        A crash between the two leaves an old stamp, which makes the next open rebuild.
+        """
+        index_path, stamp_path = self._index_paths(collection)
+        suffix = f".tmp{os.getpid()}"
+        # Processes sharing the root write the pair under one file lock, so that the file and
+        # the stamp on disk always belong together.
+        with (self.root / f"{collection}.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            temporary = index_path.with_name(index_path.name + suffix)
+            faiss.write_index(index, str(temporary))
+            os.replace(temporary, index_path)
+            temporary = stamp_path.with_name(stamp_path.name + suffix)
+            temporary.write_text(version, encoding="utf-8")
+            os.replace(temporary, stamp_path)
+
+    # -- searching --------------------------------------------------------------------------
+
+    def search(
+        self,
+        collection: str | None,
+        queries: Sequence[str],
+        top_k: int,
+        context: Sequence[Document] = (),
+    ) -> list[list[Passage]]:
+        """The ``top_k`` best passages for each query, from ``collection`` and ``context``.
+
+        Context documents are chunked and embedded for this call only, never stored. Each
+        passage's ``score`` is its fused RRF score divided by the best possible one (ranked
+        first by both dense and BM25), so it lies in (0, 1] and falls with the rank; it is a
+        rank-based relevance, not a calibrated probability.
+        """
+        if top_k < 1:
+            raise ValueError(f"top_k must be at least 1, got {top_k}")
+        if collection is not None and not self.has_collection(collection):
+            raise KeyError(f"collection {collection!r} does not exist")
+        if not queries:
+            return []
+        depth = max(top_k * 4, 20)
+        pieces = [
+            (i, doc, chunk) for i, doc in enumerate(context) for chunk in self._chunk(doc.text)
+        ]
+        vectors = self.embedder.encode([*queries, *(chunk.text for _, _, chunk in pieces)])
+        query_vectors = vectors[: len(queries)]
+        lists: list[list[list[_Hit]]] = [[] for _ in queries]
+        if collection is not None:
+            for per_query, found in zip(
+                lists, self._search_corpus(collection, queries, query_vectors, depth), strict=True
+            ):
+                per_query.extend(found)
+        if pieces:
+            hits = [
+                _Hit(
+                    ("context", str(i)),
+                    Passage(
+                        document_id=doc.id,
+                        text=chunk.text,
+                        start=chunk.start,
+                        end=chunk.end,
+                        title=doc.title,
+                        source_url=doc.source_url,
+                        origin=Origin.CONTEXT,
+                    ),
+                )
+                for i, doc, chunk in pieces
+            ]
+            found_in_context = _search_context(
+                hits, queries, query_vectors, vectors[len(queries) :], depth
+            )
+            for per_query, found in zip(lists, found_in_context, strict=True):
+                per_query.extend(found)
+        return [_fuse(ranked, top_k) for ranked in lists]
+
+    def _search_corpus(
+        self, collection: str, queries: Sequence[str], query_vectors: np.ndarray, depth: int
+    ) -> list[list[list[_Hit]]]:
+        """Per query, the dense and the BM25 ranking of the collection's passages."""
+        self._sync(collection)
+        db = self._db()
+        with self._rw.read():
+            index = self._indexes[collection]
+            if index.ntotal:
+                _, dense = index.search(query_vectors, min(depth, index.ntotal))
+            else:
+                dense = np.zeros((len(queries), 0), dtype=np.int64)
+            rankings: list[tuple[list[int], list[int]]] = []
+            for query, row in zip(queries, dense, strict=True):
+                dense_ids = [int(i) for i in row if i >= 0]
+                rankings.append((dense_ids, _bm25_corpus(db, collection, query, depth)))
+            wanted = sorted({i for pair in rankings for ids in pair for i in ids})
+            hits = _fetch(db, wanted)
+        return [[[hits[i] for i in ids if i in hits] for ids in pair] for pair in rankings]
+
+    # -- connections ------------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections must not be shared across threads
+        while in use; one per thread lets readers run in parallel under WAL)."""
+        if self._closed:
+            raise RuntimeError("the corpus store is closed")
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(
+                self.root / DATABASE_FILE,
+                timeout=30.0,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+            with self._connections_lock:
+                self._connections.append(db)
+        return db
+
+    def close(self) -> None:
+        """Close every thread's connection; the store cannot be used afterwards."""
+        with self._write_lock, self._connections_lock:
+            self._closed = True
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+
+
+def _rejection(document: Document) -> str | None:
+    """Why ``document`` cannot be stored, or None when it can."""
+    if not document.id.strip():
+        return "id is empty"
+    if "\x00" in document.id or "\x00" in document.text:
+        return "contains NUL characters"
+    if not document.text.strip():
+        return "text is empty"
+    if len(document.text) > MAX_DOCUMENT_CHARS:
+        return f"text has {len(document.text)} characters; the limit is {MAX_DOCUMENT_CHARS}"
+    return None
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 query matching any word of ``text``; None when it has no words.
+
+    Each word is quoted, so nothing the user typed is read as FTS syntax (AND, NEAR, *, :, ^).
+    """
+    words = [w.lower() for w in _WORD.findall(text)]
+    terms = [w for w in words if w not in _STOPWORDS] or words
+    unique = list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
+    return " OR ".join(f'"{term}"' for term in unique) or None
+
+
+def _bm25_corpus(db: sqlite3.Connection, collection: str, query: str, depth: int) -> list[int]:
+    match = fts_query(query)
+    if match is None:
+        return []
+    rows = db.execute(
+        "SELECT p.id FROM passages_fts JOIN passages AS p ON p.id = passages_fts.rowid "
+        "WHERE passages_fts MATCH ? AND p.collection = ? "
+        "ORDER BY bm25(passages_fts) LIMIT ?",
+        (match, collection, depth),
+    )
+    return [row[0] for row in rows]
+
+
+def _fetch(db: sqlite3.Connection, ids: list[int]) -> dict[int, _Hit]:
+    hits: dict[int, _Hit] = {}
+    for batch in _batches(ids):
+        marks = ",".join("?" * len(batch))
+        rows = db.execute(
+            "SELECT p.id, p.document_id, p.span_start, p.span_end, p.text, d.title, d.source_url "
+            "FROM passages AS p JOIN documents AS d "
+            "ON d.collection = p.collection AND d.id = p.document_id "
+            f"WHERE p.id IN ({marks})",
+            batch,
+        )
+        for pid, document_id, start, end, text, title, url in rows:
+            passage = Passage(document_id, text, start, end, title, url, origin=Origin.CORPUS)
+            hits[pid] = _Hit(("corpus", document_id), passage)
+    return hits
+
+
+def _search_context(
+    hits: list[_Hit],
+    queries: Sequence[str],
+    query_vectors: np.ndarray,
+    passage_vectors: np.ndarray,
+    depth: int,
+) -> list[list[list[_Hit]]]:
+    """Per query, the dense and the BM25 ranking of the context passages.
+
+    BM25 runs in a throwaway in-memory FTS5 table with the corpus's tokenizer, so that context
+    and corpus passages are matched the same way.
+    """
+    similarity = query_vectors @ passage_vectors.T
+    memory = sqlite3.connect(":memory:")
+    try:
+        memory.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize='{_FTS_TOKENIZER}')")
+        memory.executemany(
+            "INSERT INTO t (rowid, text) VALUES (?, ?)",
+            [(i, hit.passage.text) for i, hit in enumerate(hits)],
+        )
+        rankings: list[list[list[_Hit]]] = []
+        for query, row in zip(queries, similarity, strict=True):
+            dense = np.argsort(-row, kind="stable")[:depth]
+            match = fts_query(query)
+            sparse = (
+                memory.execute(
+                    "SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT ?", (match, depth)
+                ).fetchall()
+                if match
+                else []
+            )
+            rankings.append([[hits[int(i)] for i in dense], [hits[r[0]] for r in sparse]])
+        return rankings
+    finally:
+        memory.close()
+
+
+def _fuse(rankings: list[list[_Hit]], top_k: int) -> list[Passage]:
+    """Reciprocal rank fusion, then near-duplicates dropped: a passage overlapping a better one
+    of the same document, or with the same normalised text as a better one."""
+    fused: dict[tuple[tuple[str, str], int, int], float] = defaultdict(float)
+    by_key: dict[tuple[tuple[str, str], int, int], _Hit] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            key = (hit.source, hit.passage.start, hit.passage.end)
+            fused[key] += 1.0 / (RRF_K + rank)
+            by_key[key] = hit
+    best = 2.0 / (RRF_K + 1)
+    chosen: list[Passage] = []
+    texts: set[str] = set()
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for key in sorted(fused, key=lambda k: (-fused[k], k)):
+        hit = by_key[key]
+        start, end = hit.passage.start, hit.passage.end
+        text = " ".join(hit.passage.text.lower().split())
+        if text in texts or any(s < end and start < e for s, e in spans[hit.source]):
+            continue
+        texts.add(text)
+        spans[hit.source].append((start, end))
+        chosen.append(replace(hit.passage, score=min(1.0, fused[key] / best)))
+        if len(chosen) == top_k:
+            break
+    return chosen
+
+
+def _batches(items: list[str] | list[int]) -> Iterator[list[str] | list[int]]:
+    for i in range(0, len(items), _SQL_BATCH):
+        yield items[i : i + _SQL_BATCH]
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+class _ReadWriteLock:
+    """Many readers or one writer. A waiting writer holds back new readers, so a stream of
+    searches cannot starve an upsert. Not reentrant."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._condition:
+            while self._writing or self._writers_waiting:
+                self._condition.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._readers -= 1
+                if not self._readers:
+                    self._condition.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._condition:
+            self._writers_waiting += 1
+            while self._writing or self._readers:
+                self._condition.wait()
+            self._writers_waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._writing = False
+                self._condition.notify_all()
