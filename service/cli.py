@@ -66,14 +66,25 @@ def serve(
     max_message_bytes: Annotated[int, typer.Option(envvar="VERACITY_MAX_MESSAGE_BYTES")] = 8
     * 1024
     * 1024,
+    grace: Annotated[float, typer.Option(help="Seconds in-flight calls get on shutdown.")] = 10.0,
+    workers: Annotated[int, typer.Option(help="Threads running checks.")] = 4,
 ) -> None:
     """Run the gRPC service (health and reflection included) until SIGTERM or Ctrl-C."""
+    import logging
+
     from service.server import ServerSettings
     from service.server import serve as run_server
 
+    logging.basicConfig(level=logging.INFO, format="veracity: %(levelname)s %(message)s")
     run_server(
         Settings(data_dir=data_dir),
-        ServerSettings(host=host, port=port, max_message_bytes=max_message_bytes),
+        ServerSettings(
+            host=host,
+            port=port,
+            max_message_bytes=max_message_bytes,
+            grace_s=grace,
+            workers=workers,
+        ),
     )
 
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path(".veracity")
 DEFAULT_COLLECTION = "demo"
-
-
-def data_dir_from_env() -> Path:
-    """The data directory: VERACITY_DATA_DIR, else ./.veracity."""
-    return Path(os.environ.get("VERACITY_DATA_DIR", str(DEFAULT_DATA_DIR)))
 
 
 @dataclass(frozen=True)

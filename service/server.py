@@ -10,17 +10,14 @@ command calls ``serve`` the same way.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import dataclasses
 import functools
 import logging
-import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import grpc
@@ -32,7 +29,7 @@ from grpc_status import rpc_status
 
 from service import convert
 from service.checker import Checker
-from service.config import Settings, data_dir_from_env
+from service.config import Settings
 from service.errors import InvalidArgument, NotFound
 from veracity_client.v1 import veracity_pb2, veracity_pb2_grpc
 
@@ -57,18 +54,6 @@ class ServerSettings:
     grace_s: float = 10.0
     # Threads running Checker calls; each holds one request's model work.
     workers: int = 4
-
-    @classmethod
-    def from_env(cls) -> ServerSettings:
-        """Defaults overridden by VERACITY_HOST, VERACITY_PORT and VERACITY_MAX_MESSAGE_BYTES."""
-        defaults = cls()
-        return cls(
-            host=os.environ.get("VERACITY_HOST", defaults.host),
-            port=int(os.environ.get("VERACITY_PORT", defaults.port)),
-            max_message_bytes=int(
-                os.environ.get("VERACITY_MAX_MESSAGE_BYTES", defaults.max_message_bytes)
-            ),
-        )
 
 
 # -- error mapping ----------------------------------------------------------------------------
@@ -311,33 +296,3 @@ def serve(settings: Settings, server_settings: ServerSettings) -> None:
     reports SERVING; callers wait for that line before sending requests.
     """
     asyncio.run(_serve(settings, server_settings))
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m service.server``: flags override the VERACITY_* environment variables."""
-    defaults = ServerSettings.from_env()
-    parser = argparse.ArgumentParser(
-        prog="python -m service.server", description="Serve veracity.v1.VeracityService."
-    )
-    parser.add_argument("--host", default=defaults.host)
-    parser.add_argument("--port", type=int, default=defaults.port, help="0 picks a free port")
-    parser.add_argument("--max-message-bytes", type=int, default=defaults.max_message_bytes)
-    parser.add_argument("--grace", type=float, default=defaults.grace_s, help="seconds")
-    parser.add_argument("--workers", type=int, default=defaults.workers)
-    parser.add_argument("--data-dir", type=Path, default=None, help="default: VERACITY_DATA_DIR")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="veracity: %(levelname)s %(message)s")
-    serve(
-        Settings(data_dir=args.data_dir or data_dir_from_env()),
-        ServerSettings(
-            host=args.host,
-            port=args.port,
-            max_message_bytes=args.max_message_bytes,
-            grace_s=args.grace,
-            workers=args.workers,
-        ),
-    )
-
-
-if __name__ == "__main__":
-    main()

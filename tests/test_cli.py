@@ -18,7 +18,7 @@ def veracity(
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "VERACITY_DATA_DIR": str(data_dir), "COLUMNS": "160"}
     return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
+        [str(Path(sys.executable).with_name("veracity")), *args],
         capture_output=True,
         text=True,
         env=env,

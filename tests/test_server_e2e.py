@@ -8,6 +8,7 @@ it with SIGTERM, so it must stay last in this file.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -62,9 +63,10 @@ def _read_stderr(process: subprocess.Popen[str], log: list[str], ready: threadin
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("veracity-data")
-    command = [sys.executable, "-m", "service.server", "--port", "0", "--data-dir", str(data_dir)]
+    # The installed console script, as a user would start it.
+    veracity = str(Path(sys.executable).with_name("veracity"))
     process = subprocess.Popen(
-        [*command, "--grace", str(GRACE_S)],
+        [veracity, "serve", "--port", "0", "--data-dir", str(data_dir), "--grace", str(GRACE_S)],
         cwd=REPO,
         env={**os.environ, "VERACITY_DATA_DIR": str(data_dir)},
         stderr=subprocess.PIPE,
@@ -228,6 +230,21 @@ def test_unknown_collection_is_not_found(client: vc.VeracityClient) -> None:
     with pytest.raises(vc.NotFoundError):
         list(client.stream_check(GOOD_ANSWER, collection="no-such-collection"))
     _assert_still_serving(client)
+
+
+def test_cli_against_the_server_matches_the_sdk(server: Server, client: vc.VeracityClient) -> None:
+    veracity = str(Path(sys.executable).with_name("veracity"))
+    run = subprocess.run(
+        [veracity, "check", "--answer", GOOD_ANSWER, "--server", server.target, "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    claims = json.loads(run.stdout)["claims"]
+    expected = client.check(GOOD_ANSWER).claims
+    assert [c["text"] for c in claims] == [c.text for c in expected]
+    assert [c["supportScore"] for c in claims] == pytest.approx([c.support_score for c in expected])
 
 
 def test_sigterm_stops_the_server_within_the_grace_period(server: Server) -> None:
