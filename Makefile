@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROTO_SRC := proto/veracity/v1/veracity.proto
 STUBS := clients/python/veracity_client/v1
 
-.PHONY: setup run test lint typecheck proto check-proto bench clean
+.PHONY: setup run test lint typecheck proto bench bench-retrieval bench-citations bench-claims eval train-verifier clean
 
 setup: $(STAMP)
 
@@ -38,5 +38,30 @@ typecheck: $(STAMP)
 proto: $(STAMP)
 	$(BIN)/python tools/protogen.py $(STUBS)
 
+# The whole pipeline on ../shared/data/eval, each verifier side by side (bench/results/eval.json).
+eval: $(STAMP)
+	$(BIN)/python -m bench.eval_pipeline --verifier cosine --verifier grounding $(EVAL_ARGS)
+
+# Fine-tune the NLI cross-encoder (PRESET=cpu: reduced, about an hour on 2 cores; PRESET=gpu).
+PRESET ?= cpu
+train-verifier: $(STAMP)
+	$(BIN)/python -m training.train_verifier --preset $(PRESET) --output build/verifier-$(PRESET)
+
+# Retrieval: windows, dense/BM25/hybrid recall, 10k-1M passages (~20 min on 2 cores, niced).
+bench-retrieval: $(STAMP)
+	nice -n 10 $(BIN)/python -m bench.bench_retrieval
+
+bench: bench-retrieval bench-citations bench-claims
+
+# Claim extraction on the hand-written gold set: P/R/F1, span exactness, sentences/s
+# (bench/results/claims.json).
+bench-claims: $(STAMP)
+	$(BIN)/python -m bench.bench_claims
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+# HALLMARK dev entries through citation extraction and matching against a fake API server
+# derived from their labels (bench/results/citations.json).
+bench-citations: $(STAMP)
+	$(BIN)/python -m bench.bench_citations

@@ -1,13 +1,18 @@
 """The reference corpus: SQLite as the source of truth, FAISS and FTS5 for hybrid search.
 
 SQLite (one WAL-mode file) holds collections, documents, their passages and each passage's
-vector, plus an FTS5 index over passage text for BM25. The per-collection FAISS index is only a
-cache of those vectors: it is persisted next to a stamp of the collection's ``index_version``
-and rebuilt from SQLite whenever the file is missing, unreadable or stamped with another version.
+vector, plus an FTS5 index over passage text for BM25. The per-collection FAISS index
+(``retrieval.vector_index``) is only a cache of those vectors: it is persisted next to a stamp
+of the collection's ``index_version`` and rebuilt from SQLite whenever the file is missing,
+unreadable, stamped with another version or holds another number of vectors.
 
-Search fuses four ranked lists per query (dense and BM25, over the collection and over the
-request's context documents) by reciprocal rank fusion, because cosine and BM25 scores are not
-on comparable scales but their ranks are.
+Durability: every upsert or delete is one SQLite transaction (documents, passages, FTS rows
+and the new version stamp commit together or not at all), and index files are written aside
+and renamed, so a crash at any moment leaves the old or the new state; a FAISS file that does
+not match SQLite is detected by its stamp and rebuilt.
+
+Search fuses up to four ranked lists per query (dense and BM25, over the collection and over
+the request's context documents) by reciprocal rank fusion (``retrieval.ranking``).
 """
 
 from __future__ import annotations
@@ -20,17 +25,17 @@ import re
 import secrets
 import sqlite3
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-import faiss
 import numpy as np
 
 from retrieval.chunking import Chunk, chunk_text
 from retrieval.embedder import Embedder
+from retrieval.locks import ReadWriteLock
+from retrieval.ranking import FTS_TOKENIZER, HYBRID, Hit, Method, fts_query, fuse, search_context
 from retrieval.types import (
     CollectionStats,
     DeleteReport,
@@ -39,27 +44,19 @@ from retrieval.types import (
     Passage,
     UpsertReport,
 )
+from retrieval.vector_index import EXACT_MAX, VectorIndex
 
 STORE_VERSION = "hybrid-rrf-v1"
-INDEX_TYPE = "faiss-IDMap2-FlatIP+fts5-bm25"
 DATABASE_FILE = "corpus.sqlite3"
-RRF_K = 60
 MAX_DOCUMENT_CHARS = 5_000_000
-MAX_QUERY_TERMS = 64
+# Sentence windows: 3 sentences starting every 2 scored best on climate-FEVER evidence recall@5
+# among the windows measured by bench/bench_retrieval.py (see the README's Retrieval section).
+WINDOW, STRIDE, MAX_PASSAGE_CHARS = 3, 2, 1000
 # Collection names become file names, so they are restricted to a safe alphabet.
 _COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
-_WORD = re.compile(r"\w+")
-# Dropped from BM25 queries: they match nearly every passage and only add noise and work.
-_STOPWORDS = frozenset(
-    {
-        *("a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from"),
-        *("has", "have", "he", "her", "his", "in", "is", "it", "its", "of", "on", "or"),
-        *("she", "that", "the", "their", "there", "they", "this", "to", "was", "were"),
-        *("which", "who", "will", "with", "not", "no"),
-    }
-)
 _SQL_BATCH = 500
+# Rows per step when a FAISS index is rebuilt from SQLite: bounds the float32 copies in memory.
+_BUILD_BATCH = 20_000
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +88,7 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_of_document ON passages(collection, document_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    text, content='passages', content_rowid='id', tokenize='{_FTS_TOKENIZER}'
+    text, content='passages', content_rowid='id', tokenize='{FTS_TOKENIZER}'
 );
 CREATE TRIGGER IF NOT EXISTS passages_fts_insert AFTER INSERT ON passages BEGIN
     INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
@@ -102,19 +99,12 @@ END;
 """
 
 
-@dataclass(frozen=True)
-class _Hit:
-    """A ranked passage; ``source`` names its document unambiguously across origins."""
-
-    source: tuple[str, str]
-    passage: Passage
-
-
 class CorpusStore:
     """Collections of documents under ``root``, searched by dense + BM25 retrieval.
 
     Safe to use from several threads: writers are serialised, and a search never sees an upsert
-    or delete half applied (SQLite and FAISS change together under a read/write lock). Several
+    or delete half applied (SQLite and FAISS change together under a read/write lock, held only
+    while both are updated, not while texts are embedded or an index is rebuilt). Several
     processes may share ``root``: each notices the others' writes by the ``index_version`` in
     SQLite and reloads or rebuilds its in-memory index before using it.
     """
@@ -126,22 +116,24 @@ class CorpusStore:
         root: Path,
         embedder: Embedder,
         *,
-        window: int = 3,
-        stride: int = 2,
-        max_passage_chars: int = 1000,
+        window: int = WINDOW,
+        stride: int = STRIDE,
+        max_passage_chars: int = MAX_PASSAGE_CHARS,
+        exact_max: int = EXACT_MAX,
     ) -> None:
         self.root = root
         self.embedder = embedder
         self.embedder_version = embedder.version
         self._window, self._stride, self._max_chars = window, stride, max_passage_chars
+        self._exact_max = exact_max
         root.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._closed = False
         self._write_lock = threading.Lock()
-        self._rw = _ReadWriteLock()
-        self._indexes: dict[str, faiss.IndexIDMap2] = {}
+        self._rw = ReadWriteLock()
+        self._indexes: dict[str, VectorIndex] = {}
         # The index_version each in-memory index reflects; SQLite may be ahead of it when
         # another process (the CLI beside a running server) writes to the same root.
         self._loaded: dict[str, str] = {}
@@ -179,13 +171,14 @@ class CorpusStore:
         (passages,) = db.execute(
             "SELECT count(*) FROM passages WHERE collection = ?", (name,)
         ).fetchone()
+        index = self._indexes.get(name)
         return CollectionStats(
             name=name,
             documents=documents,
             passages=passages,
             index_version=self._version(db, name),
             embedder=self.embedder_version,
-            index_type=INDEX_TYPE,
+            index_type=f"{index.kind if index else 'faiss'}+fts5-bm25",
         )
 
     # -- writing ----------------------------------------------------------------------------
@@ -217,16 +210,13 @@ class CorpusStore:
                     in_sync = created or self._in_sync(db, collection)
                     old_ids = self._remove_documents(db, collection, list(accepted))
                     new_ids = self._insert(db, collection, chunked, vectors)
+                    changed = bool(accepted) or created
                     version = (
-                        self._bump(db, collection)
-                        if accepted or created
-                        else self._version(db, collection)
+                        self._bump(db, collection) if changed else self._version(db, collection)
                     )
-                index = self._update_index(
-                    db, collection, version, in_sync, old_ids, new_ids, vectors
-                )
-            if accepted or created:
-                self._persist(collection, index, version)
+                self._update_index(db, collection, version, in_sync, old_ids, new_ids, vectors)
+            if changed:
+                self._refresh(db, collection)
         return UpsertReport(
             collection=collection,
             documents_upserted=len(accepted),
@@ -250,17 +240,32 @@ class CorpusStore:
                         self._bump(db, collection) if present else self._version(db, collection)
                     )
                 no_vectors = np.zeros((0, self.embedder.dim), dtype=np.float32)
-                index = self._update_index(
-                    db, collection, version, in_sync, old_ids, [], no_vectors
-                )
+                self._update_index(db, collection, version, in_sync, old_ids, [], no_vectors)
             if present:
-                self._persist(collection, index, version)
+                self._refresh(db, collection)
         found = set(present)
         return DeleteReport(
             documents_deleted=len(present),
             missing_ids=[i for i in wanted if i not in found],
             index_version=version,
         )
+
+    def rebuild(self, collection: str) -> CollectionStats:
+        """Rebuild the collection's FAISS index from SQLite and persist it.
+
+        Needed only to repair or re-tune an index by hand (the store rebuilds on its own when
+        the file does not match SQLite or the collection outgrows its index); searches keep
+        using the old index until the new one is swapped in.
+        """
+        with self._write_lock:
+            db = self._db()
+            self._version(db, collection)
+            index, version = self._build_index(db, collection)
+            with self._rw.write():
+                self._indexes[collection] = index
+                self._loaded[collection] = version
+            self._persist(collection, index, version)
+        return self.stats(collection)[0]
 
     def _ensure_collection(self, db: sqlite3.Connection, name: str) -> bool:
         """Create the collection row unless it exists; whether it was created."""
@@ -371,9 +376,6 @@ class CorpusStore:
 
     # -- the FAISS cache --------------------------------------------------------------------
 
-    def _empty_index(self) -> faiss.IndexIDMap2:
-        return faiss.IndexIDMap2(faiss.IndexFlatIP(self.embedder.dim))
-
     def _index_paths(self, collection: str) -> tuple[Path, Path]:
         index = self.root / f"{collection}.faiss"
         return index, index.with_name(index.name + ".stamp")
@@ -391,17 +393,31 @@ class CorpusStore:
         old_ids: list[int],
         new_ids: list[int],
         vectors: np.ndarray,
-    ) -> faiss.IndexIDMap2:
+    ) -> None:
         """Apply a committed write to the in-memory index: incrementally when the index was
         current before the write, else (another process wrote meanwhile) rebuilt from SQLite."""
         if in_sync:
-            index = self._indexes.setdefault(collection, self._empty_index())
-            index.remove_ids(faiss.IDSelectorBatch(np.asarray(old_ids, dtype=np.int64)))
-            index.add_with_ids(vectors, np.asarray(new_ids, dtype=np.int64))
+            index = self._indexes.setdefault(collection, VectorIndex.empty(self.embedder.dim))
+            index.remove(old_ids)
+            index.add(np.asarray(new_ids, dtype=np.int64), vectors)
+            self._loaded[collection] = version
         else:
-            index = self._indexes[collection] = self._build_index(db, collection)
-        self._loaded[collection] = version
-        return index
+            self._indexes[collection], self._loaded[collection] = self._build_index(db, collection)
+
+    def _refresh(self, db: sqlite3.Connection, collection: str) -> None:
+        """After a write: rebuild an index the collection has outgrown, then persist it.
+
+        Runs under the write lock but not the read/write lock, so searches go on against the
+        current (complete, merely slower) index while a replacement is built.
+        """
+        index = self._indexes[collection]
+        if index.stale(index.ntotal, self._exact_max):
+            log.info("rebuilding the vector index of %r for %d passages", collection, index.ntotal)
+            index, version = self._build_index(db, collection)
+            with self._rw.write():
+                self._indexes[collection] = index
+                self._loaded[collection] = version
+        self._persist(collection, index, self._loaded[collection])
 
     def _sync(self, collection: str) -> None:
         """Reload the collection's index when another process has written to it."""
@@ -424,33 +440,70 @@ class CorpusStore:
             "SELECT count(*) FROM passages WHERE collection = ?", (collection,)
         ).fetchone()
         index_path, stamp_path = self._index_paths(collection)
-        index: faiss.Index | None = None
+        index: VectorIndex | None = None
         try:
             if stamp_path.read_text(encoding="utf-8") == version:
-                index = faiss.read_index(str(index_path))
+                index = VectorIndex.read(index_path)
         except (OSError, RuntimeError, UnicodeDecodeError):
             pass
-        if not (
-            isinstance(index, faiss.IndexIDMap2)
-            and index.ntotal == count
-            and index.d == self.embedder.dim
+        if (
+            index is None
+            or index.ntotal != count
+            or index.dim != self.embedder.dim
+            or index.stale(count, self._exact_max)
         ):
             log.warning("rebuilding the vector index of collection %r from SQLite", collection)
-            index = self._build_index(db, collection)
+            index, version = self._build_index(db, collection)
             self._persist(collection, index, version)
         self._indexes[collection] = index
         self._loaded[collection] = version
 
-    def _build_index(self, db: sqlite3.Connection, collection: str) -> faiss.IndexIDMap2:
-        index = self._empty_index()
-        rows = db.execute(
-            "SELECT id, vector FROM passages WHERE collection = ? ORDER BY id", (collection,)
-        ).fetchall()
-        if rows:
-            ids = np.asarray([row[0] for row in rows], dtype=np.int64)
-            vectors = np.stack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
-            index.add_with_ids(vectors, ids)
-        return index
+    def _build_index(self, db: sqlite3.Connection, collection: str) -> tuple[VectorIndex, str]:
+        """A fresh index of the collection's vectors and the version it reflects.
+
+        One read transaction gives a consistent snapshot even while another process writes;
+        rows are streamed so that a million passages never sit in memory as float32 twice.
+        """
+        db.execute("BEGIN")
+        try:
+            version = self._version(db, collection)
+            (count,) = db.execute(
+                "SELECT count(*) FROM passages WHERE collection = ?", (collection,)
+            ).fetchone()
+            sample = self._training_sample(db, collection, count)
+            cursor = db.execute(
+                "SELECT id, vector FROM passages WHERE collection = ? ORDER BY id", (collection,)
+            )
+            batches = (
+                (np.asarray([row[0] for row in rows], dtype=np.int64), _vectors(rows, column=1))
+                for rows in iter(lambda: cursor.fetchmany(_BUILD_BATCH), [])
+            )
+            index = VectorIndex.build(self.embedder.dim, count, batches, sample, self._exact_max)
+        finally:
+            db.execute("COMMIT")
+        return index, version
+
+    def _training_sample(self, db: sqlite3.Connection, collection: str, count: int) -> np.ndarray:
+        """Vectors of evenly spaced passages (by id) to train IVF centroids on; none when the
+        collection gets an exact index. Deterministic, so that a rebuild reproduces an index."""
+        if count <= self._exact_max:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        ids = sorted(
+            row[0]
+            for row in db.execute("SELECT id FROM passages WHERE collection = ?", (collection,))
+        )
+        want = VectorIndex.training_size(count)
+        chosen = ids[:: max(1, len(ids) // want)][:want]
+        parts = [
+            _vectors(
+                db.execute(
+                    f"SELECT vector FROM passages WHERE id IN ({','.join('?' * len(batch))})",
+                    batch,
+                ).fetchall()
+            )
+            for batch in _batches(chosen)
+        ]
+        return np.concatenate(parts)
 
     def _reembed(self, db: sqlite3.Connection, collection: str, embedder: str) -> None:
         """Recompute the vectors of a collection written with another embedder."""
@@ -470,21 +523,18 @@ class CorpusStore:
             )
             self._bump(db, collection)
 
-    def _persist(self, collection: str, index: faiss.IndexIDMap2, version: str) -> None:
+    def _persist(self, collection: str, index: VectorIndex, version: str) -> None:
         """Write the index, then its stamp, each to a temporary file renamed into place.
 
         A crash between the two leaves an old stamp, which makes the next open rebuild.
         """
         index_path, stamp_path = self._index_paths(collection)
-        suffix = f".tmp{os.getpid()}"
         # Processes sharing the root write the pair under one file lock, so that the file and
         # the stamp on disk always belong together.
         with (self.root / f"{collection}.lock").open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            temporary = index_path.with_name(index_path.name + suffix)
-            faiss.write_index(index, str(temporary))
-            os.replace(temporary, index_path)
-            temporary = stamp_path.with_name(stamp_path.name + suffix)
+            index.write(index_path)
+            temporary = stamp_path.with_name(f"{stamp_path.name}.tmp{os.getpid()}")
             temporary.write_text(version, encoding="utf-8")
             os.replace(temporary, stamp_path)
 
@@ -496,16 +546,20 @@ class CorpusStore:
         queries: Sequence[str],
         top_k: int,
         context: Sequence[Document] = (),
+        methods: Sequence[Method] = HYBRID,
     ) -> list[list[Passage]]:
         """The ``top_k`` best passages for each query, from ``collection`` and ``context``.
 
         Context documents are chunked and embedded for this call only, never stored. Each
         passage's ``score`` is its fused RRF score divided by the best possible one (ranked
-        first by both dense and BM25), so it lies in (0, 1] and falls with the rank; it is a
-        rank-based relevance, not a calibrated probability.
+        first by every method), so it lies in (0, 1] and falls with the rank; it is a
+        rank-based relevance, not a calibrated probability. ``methods`` narrows the search to
+        dense or BM25 alone, for measuring what each contributes.
         """
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
+        if not methods or not set(methods) <= set(HYBRID):
+            raise ValueError(f"methods must be a non-empty subset of {HYBRID}, got {methods}")
         if collection is not None and not self.has_collection(collection):
             raise KeyError(f"collection {collection!r} does not exist")
         if not queries:
@@ -516,15 +570,16 @@ class CorpusStore:
         ]
         vectors = self.embedder.encode([*queries, *(chunk.text for _, _, chunk in pieces)])
         query_vectors = vectors[: len(queries)]
-        lists: list[list[list[_Hit]]] = [[] for _ in queries]
+        lists: list[list[list[Hit]]] = [[] for _ in queries]
         if collection is not None:
-            for per_query, found in zip(
-                lists, self._search_corpus(collection, queries, query_vectors, depth), strict=True
-            ):
+            found_in_corpus = self._search_corpus(
+                collection, queries, query_vectors, depth, methods
+            )
+            for per_query, found in zip(lists, found_in_corpus, strict=True):
                 per_query.extend(found)
         if pieces:
             hits = [
-                _Hit(
+                Hit(
                     ("context", str(i)),
                     Passage(
                         document_id=doc.id,
@@ -538,32 +593,39 @@ class CorpusStore:
                 )
                 for i, doc, chunk in pieces
             ]
-            found_in_context = _search_context(
-                hits, queries, query_vectors, vectors[len(queries) :], depth
+            found_in_context = search_context(
+                hits, queries, query_vectors, vectors[len(queries) :], depth, methods
             )
             for per_query, found in zip(lists, found_in_context, strict=True):
                 per_query.extend(found)
-        return [_fuse(ranked, top_k) for ranked in lists]
+        return [fuse(ranked, top_k, len(set(methods))) for ranked in lists]
 
     def _search_corpus(
-        self, collection: str, queries: Sequence[str], query_vectors: np.ndarray, depth: int
-    ) -> list[list[list[_Hit]]]:
-        """Per query, the dense and the BM25 ranking of the collection's passages."""
+        self,
+        collection: str,
+        queries: Sequence[str],
+        query_vectors: np.ndarray,
+        depth: int,
+        methods: Sequence[Method],
+    ) -> list[list[list[Hit]]]:
+        """Per query, one ranking of the collection's passages per method in ``methods``."""
         self._sync(collection)
         db = self._db()
         with self._rw.read():
-            index = self._indexes[collection]
-            if index.ntotal:
-                _, dense = index.search(query_vectors, min(depth, index.ntotal))
-            else:
-                dense = np.zeros((len(queries), 0), dtype=np.int64)
-            rankings: list[tuple[list[int], list[int]]] = []
+            dense = (
+                self._indexes[collection].search(query_vectors, depth)
+                if "dense" in methods
+                else np.zeros((len(queries), 0), dtype=np.int64)
+            )
+            rankings: list[list[list[int]]] = []
             for query, row in zip(queries, dense, strict=True):
-                dense_ids = [int(i) for i in row if i >= 0]
-                rankings.append((dense_ids, _bm25_corpus(db, collection, query, depth)))
-            wanted = sorted({i for pair in rankings for ids in pair for i in ids})
+                ranked: dict[Method, list[int]] = {"dense": [int(i) for i in row if i >= 0]}
+                if "bm25" in methods:
+                    ranked["bm25"] = _bm25_corpus(db, collection, query, depth)
+                rankings.append([ranked[method] for method in methods])
+            wanted = sorted({i for lists in rankings for ids in lists for i in ids})
             hits = _fetch(db, wanted)
-        return [[[hits[i] for i in ids if i in hits] for ids in pair] for pair in rankings]
+        return [[[hits[i] for i in ids if i in hits] for ids in lists] for lists in rankings]
 
     # -- connections ------------------------------------------------------------------------
 
@@ -608,17 +670,6 @@ def _rejection(document: Document) -> str | None:
     return None
 
 
-def fts_query(text: str) -> str | None:
-    """An FTS5 query matching any word of ``text``; None when it has no words.
-
-    Each word is quoted, so nothing the user typed is read as FTS syntax (AND, NEAR, *, :, ^).
-    """
-    words = [w.lower() for w in _WORD.findall(text)]
-    terms = [w for w in words if w not in _STOPWORDS] or words
-    unique = list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
-    return " OR ".join(f'"{term}"' for term in unique) or None
-
-
 def _bm25_corpus(db: sqlite3.Connection, collection: str, query: str, depth: int) -> list[int]:
     match = fts_query(query)
     if match is None:
@@ -632,8 +683,8 @@ def _bm25_corpus(db: sqlite3.Connection, collection: str, query: str, depth: int
     return [row[0] for row in rows]
 
 
-def _fetch(db: sqlite3.Connection, ids: list[int]) -> dict[int, _Hit]:
-    hits: dict[int, _Hit] = {}
+def _fetch(db: sqlite3.Connection, ids: list[int]) -> dict[int, Hit]:
+    hits: dict[int, Hit] = {}
     for batch in _batches(ids):
         marks = ",".join("?" * len(batch))
         rows = db.execute(
@@ -645,73 +696,15 @@ def _fetch(db: sqlite3.Connection, ids: list[int]) -> dict[int, _Hit]:
         )
         for pid, document_id, start, end, text, title, url in rows:
             passage = Passage(document_id, text, start, end, title, url, origin=Origin.CORPUS)
-            hits[pid] = _Hit(("corpus", document_id), passage)
+            hits[pid] = Hit(("corpus", document_id), passage)
     return hits
 
 
-def _search_context(
-    hits: list[_Hit],
-    queries: Sequence[str],
-    query_vectors: np.ndarray,
-    passage_vectors: np.ndarray,
-    depth: int,
-) -> list[list[list[_Hit]]]:
-    """Per query, the dense and the BM25 ranking of the context passages.
-
-    BM25 runs in a throwaway in-memory FTS5 table with the corpus's tokenizer, so that context
-    and corpus passages are matched the same way.
-    """
-    similarity = query_vectors @ passage_vectors.T
-    memory = sqlite3.connect(":memory:")
-    try:
-        memory.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize='{_FTS_TOKENIZER}')")
-        memory.executemany(
-            "INSERT INTO t (rowid, text) VALUES (?, ?)",
-            [(i, hit.passage.text) for i, hit in enumerate(hits)],
-        )
-        rankings: list[list[list[_Hit]]] = []
-        for query, row in zip(queries, similarity, strict=True):
-            dense = np.argsort(-row, kind="stable")[:depth]
-            match = fts_query(query)
-            sparse = (
-                memory.execute(
-                    "SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT ?", (match, depth)
-                ).fetchall()
-                if match
-                else []
-            )
-            rankings.append([[hits[int(i)] for i in dense], [hits[r[0]] for r in sparse]])
-        return rankings
-    finally:
-        memory.close()
-
-
-def _fuse(rankings: list[list[_Hit]], top_k: int) -> list[Passage]:
-    """Reciprocal rank fusion, then near-duplicates dropped: a passage overlapping a better one
-    of the same document, or with the same normalised text as a better one."""
-    fused: dict[tuple[tuple[str, str], int, int], float] = defaultdict(float)
-    by_key: dict[tuple[tuple[str, str], int, int], _Hit] = {}
-    for ranking in rankings:
-        for rank, hit in enumerate(ranking, start=1):
-            key = (hit.source, hit.passage.start, hit.passage.end)
-            fused[key] += 1.0 / (RRF_K + rank)
-            by_key[key] = hit
-    best = 2.0 / (RRF_K + 1)
-    chosen: list[Passage] = []
-    texts: set[str] = set()
-    spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for key in sorted(fused, key=lambda k: (-fused[k], k)):
-        hit = by_key[key]
-        start, end = hit.passage.start, hit.passage.end
-        text = " ".join(hit.passage.text.lower().split())
-        if text in texts or any(s < end and start < e for s, e in spans[hit.source]):
-            continue
-        texts.add(text)
-        spans[hit.source].append((start, end))
-        chosen.append(replace(hit.passage, score=min(1.0, fused[key] / best)))
-        if len(chosen) == top_k:
-            break
-    return chosen
+def _vectors(rows: Sequence[tuple[Any, ...]], column: int = 0) -> np.ndarray:
+    """The float32 vectors stored as blobs in ``column`` of ``rows``, stacked."""
+    if not rows:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack([np.frombuffer(row[column], dtype=np.float32) for row in rows])
 
 
 def _batches(items: list[str] | list[int]) -> Iterator[list[str] | list[int]]:
@@ -729,43 +722,3 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
-
-
-class _ReadWriteLock:
-    """Many readers or one writer. A waiting writer holds back new readers, so a stream of
-    searches cannot starve an upsert. Not reentrant."""
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._writers_waiting = 0
-
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        with self._condition:
-            while self._writing or self._writers_waiting:
-                self._condition.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._readers -= 1
-                if not self._readers:
-                    self._condition.notify_all()
-
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._condition:
-            self._writers_waiting += 1
-            while self._writing or self._readers:
-                self._condition.wait()
-            self._writers_waiting -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._writing = False
-                self._condition.notify_all()

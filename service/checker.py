@@ -51,18 +51,22 @@ class Checker:
         # Imported here so that importing this module stays cheap (no torch, no spaCy).
         from retrieval.embedder import Embedder
         from retrieval.store import CorpusStore
-        from service.citations import RegexCitationChecker
-        from service.claims import SentenceClaimExtractor
-        from service.verifier import CosineVerifier
+        from service.citations import LiveCitationChecker, abstract_support
+        from service.claims import make_extractor
+        from service.verifier import make_verifier
 
         embedder = Embedder.load()
         store = CorpusStore(settings.data_dir / "corpus", embedder)
+        verifier = make_verifier(settings.verifier, embedder)
+        citations = LiveCitationChecker.from_settings(
+            settings.citations, settings.data_dir, support=abstract_support(verifier)
+        )
         checker = cls(
             settings,
             store=store,
-            extractor=SentenceClaimExtractor(),
-            verifier=CosineVerifier(embedder),
-            citations=RegexCitationChecker(),
+            extractor=make_extractor(settings.llm),
+            verifier=verifier,
+            citations=citations,
         )
         checker.ensure_default_collection()
         return checker
@@ -165,6 +169,15 @@ class Checker:
         if not document_ids:
             raise InvalidArgument.single("document_ids", "give at least one document id")
         return self.store.delete(name, document_ids)
+
+    def rebuild_index(self, collection: str = "") -> list[CollectionStats]:
+        """Rebuild the FAISS index of ``collection`` (every collection when empty) from SQLite."""
+        names = (
+            [self._existing_collection(collection, "collection")]
+            if collection
+            else [s.name for s in self.store.stats()]
+        )
+        return [self.store.rebuild(name) for name in names]
 
     def corpus_stats(self, collection: str = "") -> list[CollectionStats]:
         if collection:

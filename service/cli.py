@@ -90,7 +90,7 @@ def serve(
 
 @index_app.command("add")
 def index_add(
-    paths: Annotated[list[Path], typer.Argument(help="txt, md or JSONL files.")],
+    paths: Annotated[list[Path], typer.Argument(help="txt, md, html, pdf or JSONL files.")],
     collection: Collection = DEFAULT_COLLECTION,
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
@@ -128,6 +128,14 @@ def index_delete(
     stdout.print(f"deleted {report.documents_deleted} documents (index {report.index_version})")
     if report.missing_ids:
         _fail(f"not in {collection!r}: {', '.join(report.missing_ids)}", EXIT_USAGE)
+
+
+@index_app.command("rebuild")
+def index_rebuild(collection: Collection = "", data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+    """Rebuild the FAISS index of one collection (default: all) from SQLite."""
+    stats = _run_local(lambda: _local_checker(data_dir).rebuild_index(collection))
+    for s in stats:
+        stdout.print(f"{s.name}: rebuilt {s.index_type} over {s.passages} passages")
 
 
 @index_app.command("stats")

@@ -2,11 +2,112 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 DEFAULT_DATA_DIR = Path(".veracity")
 DEFAULT_COLLECTION = "demo"
+
+
+@dataclass(frozen=True)
+class CitationSettings:
+    """Where and how citations are looked up.
+
+    Read from the ``[citations]`` table of the TOML file named by ``VERACITY_CONFIG``, then
+    from ``VERACITY_*`` variables (env wins). The default is live look-ups with a short connect
+    timeout, so that a closed network costs a second and yields UNAVAILABLE, never a verdict.
+    """
+
+    crossref_url: str = "https://api.crossref.org"
+    datacite_url: str = "https://api.datacite.org"
+    doi_url: str = "https://doi.org"
+    arxiv_url: str = "https://export.arxiv.org/api"
+    pubmed_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    openalex_url: str = "https://api.openalex.org"
+    semanticscholar_url: str = "https://api.semanticscholar.org/graph/v1"
+    # Contact address for the polite pools (Crossref, OpenAlex) and NCBI's ``email``.
+    mailto: str = ""
+    semanticscholar_api_key: str = ""
+    # Only the cache and ``bibliography`` are used; nothing is fetched.
+    offline: bool = False
+    # A BibTeX or CSL-JSON file asked before the network (and alone when offline).
+    bibliography: str = ""
+    # Hosts or CIDRs that URL checks may reach although they are private or loopback.
+    url_allowlist: tuple[str, ...] = ()
+    connect_timeout: float = 2.0
+    read_timeout: float = 10.0
+    max_retries: int = 2
+    # Seconds before the first retry of a failed request; doubled for each further one.
+    retry_backoff: float = 1.0
+    # Multiplies every per-host minimum interval; 0 turns rate limiting off (tests only).
+    rate_limit_scale: float = 1.0
+    cache_ttl_s: float = 30 * 86400
+    not_found_ttl_s: float = 86400
+    check_claim_support: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> CitationSettings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        config = env.get("VERACITY_CONFIG")
+        if config:
+            with open(config, "rb") as handle:
+                values.update(tomllib.load(handle).get("citations", {}))
+        for spec in fields(cls):
+            raw = env.get(_ENV_NAMES.get(spec.name, f"VERACITY_{spec.name.upper()}"))
+            if raw is not None:
+                values[spec.name] = raw
+        return cls(
+            **{k: _coerce(cls.__dataclass_fields__[k].default, v) for k, v in values.items()}
+        )
+
+
+_ENV_NAMES = {
+    "connect_timeout": "VERACITY_CITATION_CONNECT_TIMEOUT",
+    "read_timeout": "VERACITY_CITATION_READ_TIMEOUT",
+    "max_retries": "VERACITY_CITATION_MAX_RETRIES",
+    "cache_ttl_s": "VERACITY_CITATION_CACHE_TTL",
+    "not_found_ttl_s": "VERACITY_CITATION_NOT_FOUND_TTL",
+}
+
+
+def _coerce(default: Any, value: Any) -> Any:
+    """A config or env value in the type of the field's default."""
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+    if isinstance(default, tuple):
+        items = value if isinstance(value, list) else str(value).split(",")
+        return tuple(str(i).strip() for i in items if str(i).strip())
+    return type(default)(value)
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """An OpenAI-compatible chat-completions endpoint, used only when ``url`` is set.
+
+    Shared by the stages that can ask an LLM (claim extraction; an LLM judge). Read from
+    ``VERACITY_LLM_URL`` (the API base, e.g. ``http://127.0.0.1:8000/v1``),
+    ``VERACITY_LLM_MODEL``, ``VERACITY_LLM_API_KEY`` and ``VERACITY_LLM_TIMEOUT`` (seconds).
+    """
+
+    url: str = ""
+    model: str = ""
+    api_key: str = field(default="", repr=False)
+    timeout_s: float = 30.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            url=env.get("VERACITY_LLM_URL", ""),
+            model=env.get("VERACITY_LLM_MODEL", ""),
+            api_key=env.get("VERACITY_LLM_API_KEY", ""),
+            timeout_s=float(env.get("VERACITY_LLM_TIMEOUT", cls.timeout_s)),
+        )
 
 
 @dataclass(frozen=True)
@@ -21,3 +122,7 @@ class Settings:
     max_context_documents: int = 64
     max_top_k: int = 50
     default_top_k: int = 5
+    # cosine | grounding | hf:PATH (a local Hugging Face NLI model); see service.verifier.
+    verifier: str = "grounding"
+    citations: CitationSettings = field(default_factory=CitationSettings.from_env)
+    llm: LLMSettings = field(default_factory=LLMSettings.from_env)

@@ -22,6 +22,7 @@ from retrieval.types import (
     UpsertReport,
 )
 from service.types import (
+    Assertiveness,
     CheckCompleted,
     CheckEvent,
     CheckOptions,
@@ -45,6 +46,7 @@ _PROTO_ENUMS: dict[type[Enum], tuple[Any, str]] = {
     Origin: (pb.EvidenceOrigin, "EVIDENCE_ORIGIN_"),
     CitationKind: (pb.CitationKind, "CITATION_KIND_"),
     CitationStatus: (pb.CitationStatus, "CITATION_STATUS_"),
+    Assertiveness: (pb.Assertiveness, "ASSERTIVENESS_"),
 }
 
 
@@ -142,6 +144,9 @@ def claim_to_proto(index: int, claim: Claim) -> pb.Claim:
         span=span_to_proto(claim.start, claim.end),
         checkable=claim.checkable,
         not_checkable_reason=claim.not_checkable_reason,
+        source_spans=[span_to_proto(start, end) for start, end in claim.source_spans],
+        assertiveness=enum_to_proto(claim.assertiveness),
+        hedge_cues=claim.hedge_cues,
     )
 
 
@@ -155,20 +160,18 @@ def claim_result_to_proto(result: ClaimResult) -> pb.Claim:
             f"claim {result.index}: decisive index {verdict.decisive} is outside its "
             f"{len(verdict.evidence)} evidence passages"
         )
-    claim = result.claim
-    return pb.Claim(
-        index=result.index,
-        text=claim.text,
-        span=span_to_proto(claim.start, claim.end),
-        checkable=claim.checkable,
-        not_checkable_reason=claim.not_checkable_reason,
-        label=enum_to_proto(verdict.label),
-        support_score=verdict.support_score,
-        evidence=[
-            evidence_to_proto(passage, decisive=i == verdict.decisive)
-            for i, passage in enumerate(verdict.evidence)
-        ],
+    message = claim_to_proto(result.index, result.claim)
+    message.MergeFrom(
+        pb.Claim(
+            label=enum_to_proto(verdict.label),
+            support_score=verdict.support_score,
+            evidence=[
+                evidence_to_proto(passage, decisive=i == verdict.decisive)
+                for i, passage in enumerate(verdict.evidence)
+            ],
+        )
     )
+    return message
 
 
 def citation_record_to_proto(record: CitationRecord) -> pb.CitationRecord:
@@ -192,6 +195,14 @@ def citation_to_proto(citation: Citation) -> pb.Citation:
         status=enum_to_proto(citation.status),
         detail=citation.detail,
         checked_sources=citation.checked_sources,
+        linked_reference=citation.linked_reference,
+        claim=citation.claim,
+        claim_support=(
+            enum_to_proto(citation.claim_support)
+            if citation.claim_support is not None
+            else "SUPPORT_LABEL_UNSPECIFIED"
+        ),
+        claim_support_score=citation.claim_support_score,
     )
     if citation.resolved is not None:
         message.resolved.CopyFrom(citation_record_to_proto(citation.resolved))
@@ -210,6 +221,8 @@ def summary_to_proto(summary: Summary) -> pb.Summary:
         citations_total=summary.citations_total,
         fabricated_citations=summary.fabricated_citations,
         answer_label=None if summary.answer_label is None else enum_to_proto(summary.answer_label),
+        unsupported_asserted=summary.unsupported_asserted,
+        unsupported_hedged=summary.unsupported_hedged,
     )
 
 

@@ -41,7 +41,11 @@ def render_response(response: pb.CheckAnswerResponse, title: str = "") -> Group:
         else:
             label = Text(f"({claim.not_checkable_reason})", style="dim")
             score = ""
-        claims.add_row(str(claim.index), claim.text, label, score, _evidence_cell(claim))
+        text = Text(claim.text)
+        if claim.assertiveness == pb.ASSERTIVENESS_HEDGED:
+            # Marked so that a hedged unsupported claim does not read as a confident one.
+            text.append(" (hedged)", style="italic dim")
+        claims.add_row(str(claim.index), text, label, score, _evidence_cell(claim))
     parts: list[Table | Text] = [claims]
     if response.citations:
         parts.append(_citations_table(response.citations))
@@ -79,7 +83,8 @@ def _summary_line(summary: pb.Summary) -> Text:
     text.append(
         f"  claims {summary.claims_total} (checkable {summary.checkable}: "
         f"{summary.supported} supported, {summary.contradicted} contradicted, "
-        f"{summary.unverifiable} unverifiable)  factual precision "
+        f"{summary.unverifiable} unverifiable; unsupported {summary.unsupported_asserted} "
+        f"asserted, {summary.unsupported_hedged} hedged)  factual precision "
         f"{summary.factual_precision:.2f}  citations {summary.citations_total} "
         f"(fabricated {summary.fabricated_citations})"
     )

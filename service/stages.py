@@ -36,6 +36,10 @@ class EvidenceStore(Protocol):
 
     def stats(self, collection: str | None = None) -> list[CollectionStats]: ...
 
+    def rebuild(self, collection: str) -> CollectionStats:
+        """Rebuild the collection's vector index from the stored passages."""
+        ...
+
     def index_version(self, collection: str) -> str: ...
 
     def search(
@@ -55,6 +59,13 @@ class Thresholds:
 
     supported: float | None = None
     contradicted: float | None = None
+
+    def or_defaults(self, supported: float, contradicted: float) -> tuple[float, float]:
+        """The (supported, contradicted) cut-offs, a verifier's defaults filling the gaps."""
+        return (
+            supported if self.supported is None else self.supported,
+            contradicted if self.contradicted is None else self.contradicted,
+        )
 
 
 class Verifier(Protocol):

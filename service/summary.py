@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from service.types import (
     FABRICATED_STATUSES,
+    Assertiveness,
     Citation,
     ClaimResult,
     Summary,
@@ -17,9 +18,16 @@ def summarize(claims: Sequence[ClaimResult], citations: Sequence[Citation]) -> S
     """Count labels and derive the answer's label.
 
     One contradicted claim makes the whole answer CONTRADICTED; the answer is SUPPORTED only
-    when every checkable claim is; with no checkable claim the answer has no label.
+    when every checkable claim is; with no checkable claim the answer has no label. Unsupported
+    (contradicted or unverifiable) claims are also counted by assertiveness, so a confident
+    hallucination is told apart from an uncertainty the answer admitted.
     """
     labels = [c.verdict.label for c in claims if c.verdict is not None]
+    unsupported = [
+        c.claim.assertiveness
+        for c in claims
+        if c.verdict is not None and c.verdict.label is not SupportLabel.SUPPORTED
+    ]
     checkable = len(labels)
     supported = labels.count(SupportLabel.SUPPORTED)
     contradicted = labels.count(SupportLabel.CONTRADICTED)
@@ -41,6 +49,11 @@ def summarize(claims: Sequence[ClaimResult], citations: Sequence[Citation]) -> S
         not_checkable=len(claims) - checkable,
         factual_precision=supported / checkable if checkable else 0.0,
         citations_total=len(citations),
-        fabricated_citations=sum(c.status in FABRICATED_STATUSES for c in citations),
+        # An inline mention repeats its reference entry's verdict: count each work once.
+        fabricated_citations=sum(
+            c.status in FABRICATED_STATUSES and not c.linked_reference for c in citations
+        ),
         answer_label=answer_label,
+        unsupported_asserted=unsupported.count(Assertiveness.ASSERTED),
+        unsupported_hedged=unsupported.count(Assertiveness.HEDGED),
     )

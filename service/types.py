@@ -14,6 +14,14 @@ class SupportLabel(Enum):
     UNVERIFIABLE = "unverifiable"
 
 
+class Assertiveness(Enum):
+    """How strongly the answer commits to a claim; a hedged unsupported claim is an admitted
+    uncertainty, not a confident hallucination."""
+
+    ASSERTED = "asserted"
+    HEDGED = "hedged"
+
+
 class CitationKind(Enum):
     DOI = "doi"
     ARXIV = "arxiv"
@@ -39,13 +47,36 @@ FABRICATED_STATUSES = frozenset({CitationStatus.NOT_FOUND, CitationStatus.MISMAT
 
 @dataclass(frozen=True)
 class Claim:
-    """An atomic statement with its [start, end) character span in the answer."""
+    """An atomic statement with its [start, end) character span in the answer.
+
+    ``text`` may be rewritten (split out of a longer sentence, pronouns resolved), so it need
+    not equal ``answer[start:end]``; ``start``/``end`` is the tightest answer range covering
+    every piece in ``spans`` (the answer pieces the claim was built from, in answer order).
+    Empty ``spans`` means the single piece (start, end).
+    """
 
     text: str
     start: int
     end: int
     checkable: bool = True
     not_checkable_reason: str = ""
+    spans: tuple[tuple[int, int], ...] = ()
+    assertiveness: Assertiveness = Assertiveness.ASSERTED
+    # The words that made the claim hedged ("may", "reportedly", ...).
+    hedge_cues: tuple[str, ...] = ()
+
+    @property
+    def source_spans(self) -> tuple[tuple[int, int], ...]:
+        return self.spans or ((self.start, self.end),)
+
+
+@dataclass(frozen=True)
+class NLIProbabilities:
+    """Probabilities that a passage entails, contradicts, or says nothing of a claim."""
+
+    entailed: float
+    contradicted: float
+    neutral: float
 
 
 @dataclass(frozen=True)
@@ -60,6 +91,8 @@ class Verdict:
     support_score: float
     evidence: list[Passage]
     decisive: int | None = None
+    # The decisive passage's class probabilities, from verifiers that give them.
+    probabilities: NLIProbabilities | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +124,12 @@ class Citation:
     detail: str = ""
     resolved: CitationRecord | None = None
     checked_sources: list[str] = field(default_factory=list)
+    # The reference-list entry an inline mention ("[3]", "(Smith et al., 2020)") points at.
+    linked_reference: str = ""
+    # The sentence carrying the citation, checked against the cited work's abstract.
+    claim: str = ""
+    claim_support: SupportLabel | None = None
+    claim_support_score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -124,6 +163,9 @@ class Summary:
     citations_total: int
     fabricated_citations: int
     answer_label: SupportLabel | None
+    # Contradicted or unverifiable claims stated as fact, and those the answer hedged.
+    unsupported_asserted: int = 0
+    unsupported_hedged: int = 0
 
 
 @dataclass(frozen=True)

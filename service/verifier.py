@@ -1,10 +1,11 @@
-"""Baseline verifier: embedding similarity plus two grounding checks.
+"""Embedding-similarity verifiers: the cosine baseline and cosine plus grounding checks.
 
-This is the skeleton's stand-in for the trained verifier. A claim is SUPPORTED when a passage
-says nearly the same thing (cosine similarity of all-MiniLM-L6-v2 embeddings), CONTRADICTED
-when a closely related passage disagrees on a number or on negation, and UNVERIFIABLE
-otherwise. The similarity is squashed with a fixed logistic curve; it is not calibrated, which
-the model card of the trained verifier will be.
+``CosineVerifier`` is the baseline every trained verifier is measured against: a claim is
+SUPPORTED when a passage says nearly the same thing (cosine similarity of all-MiniLM-L6-v2
+embeddings) and never CONTRADICTED. ``GroundingVerifier`` adds two grounding checks: a closely
+related passage that gives another number of the same kind, or the opposite polarity,
+contradicts the claim. Both squash the similarity with a fixed logistic curve; neither is
+calibrated. ``make_verifier`` picks a verifier by name, or loads a local NLI model.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from retrieval.types import Passage
-from service.stages import Thresholds
+from service.stages import Thresholds, Verifier
 from service.types import Claim, SupportLabel, Verdict
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
@@ -37,7 +39,9 @@ class Encoder(Protocol):
 
 
 class CosineVerifier:
-    version = "cosine-grounding-v0"
+    """Support from similarity alone; the baseline."""
+
+    version = "cosine-v0"
 
     def __init__(
         self,
@@ -52,24 +56,44 @@ class CosineVerifier:
     def verify(self, claim: Claim, evidence: Sequence[Passage], thresholds: Thresholds) -> Verdict:
         if not evidence:
             return Verdict(SupportLabel.UNVERIFIABLE, 0.0, [], None)
-        vectors = self.encoder.encode([claim.text, *(p.text for p in evidence)])
-        similarity = vectors[1:] @ vectors[0]
-        supported_at = _or(thresholds.supported, self.supported_threshold)
-        contradicted_at = _or(thresholds.contradicted, self.contradicted_threshold)
+        similarity = self._similarity(claim, evidence)
+        best = int(np.argmax(similarity))
+        support = _squash(float(similarity[best]))
+        supported_at, _ = thresholds.or_defaults(self.supported_threshold, 1.0)
+        if support >= supported_at:
+            return Verdict(SupportLabel.SUPPORTED, support, list(evidence), best)
+        return Verdict(SupportLabel.UNVERIFIABLE, support, list(evidence), None)
 
+    def _similarity(self, claim: Claim, evidence: Sequence[Passage]) -> np.ndarray:
+        vectors = self.encoder.encode([claim.text, *(p.text for p in evidence)])
+        similarity: np.ndarray = vectors[1:] @ vectors[0]
+        return similarity
+
+
+class GroundingVerifier(CosineVerifier):
+    """Cosine support, plus contradiction from disagreeing numbers or polarity."""
+
+    version = "cosine-grounding-v0"
+
+    def verify(self, claim: Claim, evidence: Sequence[Passage], thresholds: Thresholds) -> Verdict:
+        if not evidence:
+            return Verdict(SupportLabel.UNVERIFIABLE, 0.0, [], None)
+        similarity = self._similarity(claim, evidence)
+        supported_at, contradicted_at = thresholds.or_defaults(
+            self.supported_threshold, self.contradicted_threshold
+        )
         conflicting = [
             disagrees(claim.text, passage.text, float(similarity[i]))
             for i, passage in enumerate(evidence)
         ]
         # Support first: a passage that agrees outweighs a sibling window that disagrees.
         agreeing = [i for i, conflict in enumerate(conflicting) if not conflict]
+        support = 0.0
         if agreeing:
             best = max(agreeing, key=lambda i: float(similarity[i]))
             support = _squash(float(similarity[best]))
             if support >= supported_at:
                 return Verdict(SupportLabel.SUPPORTED, support, list(evidence), best)
-        else:
-            support = 0.0
         conflicts = [i for i, conflict in enumerate(conflicting) if conflict]
         if conflicts:
             worst = max(conflicts, key=lambda i: float(similarity[i]))
@@ -79,6 +103,19 @@ class CosineVerifier:
                     SupportLabel.CONTRADICTED, 1.0 - contradiction, list(evidence), worst
                 )
         return Verdict(SupportLabel.UNVERIFIABLE, support, list(evidence), None)
+
+
+def make_verifier(spec: str, encoder: Encoder) -> Verifier:
+    """``cosine``, ``grounding``, or ``hf:PATH`` for a local Hugging Face NLI model."""
+    if spec == "cosine":
+        return CosineVerifier(encoder)
+    if spec == "grounding":
+        return GroundingVerifier(encoder)
+    if spec.startswith("hf:"):
+        from service.nli import NLIVerifier
+
+        return NLIVerifier(Path(spec.removeprefix("hf:")))
+    raise ValueError(f"unknown verifier {spec!r}: use cosine, grounding or hf:PATH")
 
 
 def disagrees(claim: str, passage: str, similarity: float) -> bool:
@@ -109,7 +146,3 @@ def _is_year(number: str) -> bool:
 
 def _squash(similarity: float) -> float:
     return 1.0 / (1.0 + math.exp(-_SLOPE * (similarity - _MIDPOINT)))
-
-
-def _or(value: float | None, default: float) -> float:
-    return default if value is None else value

@@ -98,12 +98,18 @@ def test_index_add_reports_bad_files_and_indexes_the_rest(data_dir: Path, tmp_pa
     good.write_text("# Kiwi\nThe kiwi is a flightless bird endemic to New Zealand.\n", "utf-8")
     binary = tmp_path / "blob.txt"
     binary.write_bytes(b"\x00\x01\x02\xff" * 50)
+    page = tmp_path / "kea.html"
+    page.write_text("<html><body><p>The kea is a parrot of the Southern Alps.</p></body></html>")
     added = veracity(
-        "index", "add", str(good), str(binary), "--collection", "birds", data_dir=data_dir
-    )
+        "index", "add", str(good), str(binary), str(page), "--collection", "birds",
+        data_dir=data_dir,
+    )  # fmt: skip
     assert added.returncode == 3
     assert "blob.txt" in added.stderr
-    assert "birds: 1 documents" in added.stdout
+    assert "birds: 2 documents" in added.stdout
+    rebuilt = veracity("index", "rebuild", "--collection", "birds", data_dir=data_dir)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "birds: rebuilt faiss-IDMap2-FlatIP+fts5-bm25 over 2 passages" in rebuilt.stdout
     checked = veracity(
         "check", "--answer", "Kiwis are flightless birds from New Zealand.",
         "--collection", "birds", "--format", "json", data_dir=data_dir,

@@ -274,3 +274,32 @@ def test_codes_without_a_class_of_their_own_are_plain_veracity_errors() -> None:
     error = error_from_rpc(_FailedCall(rpc_status.to_status(status)))
     assert type(error) is vc.VeracityError
     assert error.violations == ()
+
+
+def test_claim_provenance_and_assertiveness_round_trip() -> None:
+    from service.types import Assertiveness
+
+    claim = Claim(
+        "Jobs sold Apple in 1985.",
+        0,
+        46,
+        spans=((0, 4), (31, 46)),
+        assertiveness=Assertiveness.HEDGED,
+        hedge_cues=("may",),
+    )
+    verdict = Verdict(SupportLabel.UNVERIFIABLE, 0.2, [])
+    for message in (
+        convert.claim_to_proto(3, claim),
+        convert.claim_result_to_proto(ClaimResult(3, claim, verdict)),
+    ):
+        got = sdk.claim(_wire(message))
+        assert got.source_spans == (vc.Span(0, 4), vc.Span(31, 46))
+        assert got.assertiveness is vc.Assertiveness.HEDGED
+        assert got.hedge_cues == ("may",)
+    plain = sdk.claim(_wire(convert.claim_to_proto(0, VERIFIED.claim)))
+    assert plain.source_spans == (vc.Span(0, 31),)
+    assert plain.assertiveness is vc.Assertiveness.ASSERTED
+    summary = Summary(3, 3, 1, 1, 1, 0, 1 / 3, 0, 0, SupportLabel.CONTRADICTED, 1, 1)
+    got_summary = sdk.summary(_wire(convert.summary_to_proto(summary)))
+    assert (got_summary.unsupported_asserted, got_summary.unsupported_hedged) == (1, 1)
+    assert vc.Assertiveness("hedged").name == Assertiveness.HEDGED.name

@@ -99,3 +99,96 @@ def test_demo_corpus_loads() -> None:
     assert all(
         d.title and d.source_url.startswith("https://en.wikipedia.org/wiki/") for d in documents
     )
+
+
+def minimal_pdf(pages: list[str], title: str = "") -> bytes:
+    """A valid PDF with one line of Helvetica text per page, written by hand (no PDF writer
+    library needed), with a correct cross-reference table."""
+    count = len(pages)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count))
+        + b"] /Count %d >>" % count,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i, text in enumerate(pages):
+        stream = b"BT /F1 12 Tf 72 720 Td (" + text.encode("latin-1") + b") Tj ET"
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (5 + 2 * i)
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    info = b""
+    if title:
+        objects.append(b"<< /Title (" + title.encode("latin-1") + b") >>")
+        info = b" /Info %d 0 R" % len(objects)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R" % (len(objects) + 1) + info + b" >>\n"
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+HTML = """<!doctype html><html><head><meta charset="utf-8"><title>Bees | Site</title>
+<link rel="canonical" href="https://example.org/bees"></head><body>
+<nav><a href="/">Home</a> <a href="/about">About us</a></nav>
+<article><h1>Honey bees</h1>
+<p>Honey bees pollinate many crops. A colony can contain tens of thousands of workers.</p>
+<p>Beekeepers harvest honey in late summer.</p></article>
+<footer>Copyright 2024, all rights reserved.</footer></body></html>"""
+
+
+def test_html_main_text_title_and_url(tmp_path: Path) -> None:
+    [document] = load_documents(write(tmp_path / "bees.html", HTML))
+    assert document.id == "bees"
+    assert document.source_url == "https://example.org/bees"
+    assert "Honey bees" in document.title
+    assert "Beekeepers harvest honey in late summer." in document.text
+    assert "Home" not in document.text and "Copyright" not in document.text
+    # Each block is its own paragraph, so a heading never runs into the next sentence.
+    assert "Honey bees\n\nHoney bees pollinate" in document.text
+
+
+def test_pdf_text_of_every_page(tmp_path: Path) -> None:
+    data = minimal_pdf(["Glaciers retreat in the Alps.", "Sea level rises."], title="Ice")
+    [document] = load_documents(write(tmp_path / "ice.pdf", data))
+    assert (document.id, document.title) == ("ice", "Ice")
+    assert document.text == "Glaciers retreat in the Alps.\n\nSea level rises."
+    assert document.metadata == {"file": "ice.pdf", "pages": "2"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("script.html", "<html><script>var x = 1;</script><body></body></html>", "no text"),
+        ("nul.htm", b"<html>\x00\x00</html>", "binary"),
+        ("fake.pdf", "just text, not a PDF", "not a PDF"),
+        ("broken.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "not a readable PDF"),
+        ("blank.pdf", minimal_pdf([""]), "no extractable text"),
+    ],
+)
+def test_bad_html_and_pdf_name_the_file(
+    tmp_path: Path, name: str, content: str | bytes, reason: str
+) -> None:
+    path = write(tmp_path / name, content)
+    with pytest.raises(IngestError, match=reason) as caught:
+        load_documents(path)
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_huge_file_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("retrieval.ingest.MAX_FILE_BYTES", 2 * 2**20)
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as f:
+        f.truncate(3 * 2**20)  # sparse: the size is what matters
+    with pytest.raises(IngestError, match="is 3 MiB; the limit is 2 MiB"):
+        load_documents(path)

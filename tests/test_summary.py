@@ -54,3 +54,22 @@ def test_fabricated_citations_count_not_found_and_mismatched_only() -> None:
     summary = summarize([], citations)
     assert summary.citations_total == len(CitationStatus)
     assert summary.fabricated_citations == 2
+
+
+def test_unsupported_claims_are_counted_apart_by_assertiveness() -> None:
+    from service.types import Assertiveness
+
+    def result(index: int, label: SupportLabel, hedged: bool) -> ClaimResult:
+        level = Assertiveness.HEDGED if hedged else Assertiveness.ASSERTED
+        claim = Claim(f"claim {index}", 0, 7, assertiveness=level)
+        return ClaimResult(index, claim, Verdict(label, 0.5, []))
+
+    claims = [
+        result(0, SupportLabel.SUPPORTED, hedged=True),
+        result(1, SupportLabel.CONTRADICTED, hedged=False),
+        result(2, SupportLabel.UNVERIFIABLE, hedged=False),
+        result(3, SupportLabel.UNVERIFIABLE, hedged=True),
+        _claim(4, None),
+    ]
+    summary = summarize(claims, [])
+    assert (summary.unsupported_asserted, summary.unsupported_hedged) == (2, 1)

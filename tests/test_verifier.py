@@ -8,7 +8,7 @@ from retrieval.embedder import Embedder
 from retrieval.types import Passage
 from service.stages import Thresholds
 from service.types import Claim, SupportLabel
-from service.verifier import CosineVerifier, disagrees
+from service.verifier import CosineVerifier, GroundingVerifier, disagrees, make_verifier
 
 
 def _claim(text: str) -> Claim:
@@ -20,8 +20,8 @@ def _passage(text: str, doc: str = "d") -> Passage:
 
 
 @pytest.fixture(scope="module")
-def verifier(embedder: Embedder) -> CosineVerifier:
-    return CosineVerifier(embedder)
+def verifier(embedder: Embedder) -> GroundingVerifier:
+    return GroundingVerifier(embedder)
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_unrelated_passages_never_disagree() -> None:
     assert not disagrees("It rose 50 cm.", "It cost 20 dollars.", similarity=0.1)
 
 
-def test_paraphrase_is_supported(verifier: CosineVerifier) -> None:
+def test_paraphrase_is_supported(verifier: GroundingVerifier) -> None:
     evidence = [
         _passage("Bananas are yellow fruit.", "other"),
         _passage("Carbon dioxide is a greenhouse gas that traps heat in the atmosphere.", "co2"),
@@ -53,7 +53,7 @@ def test_paraphrase_is_supported(verifier: CosineVerifier) -> None:
     assert 0.5 <= verdict.support_score <= 1.0
 
 
-def test_number_swap_is_contradicted(verifier: CosineVerifier) -> None:
+def test_number_swap_is_contradicted(verifier: GroundingVerifier) -> None:
     evidence = [_passage("Global sea level rose by about 20 cm between 1901 and 2018.")]
     verdict = verifier.verify(
         _claim("Global sea level rose by about 90 cm between 1901 and 2018."),
@@ -65,14 +65,14 @@ def test_number_swap_is_contradicted(verifier: CosineVerifier) -> None:
     assert verdict.support_score < 0.5
 
 
-def test_unrelated_claim_is_unverifiable(verifier: CosineVerifier) -> None:
+def test_unrelated_claim_is_unverifiable(verifier: GroundingVerifier) -> None:
     evidence = [_passage("The Amazon rainforest covers much of the Amazon basin.")]
     verdict = verifier.verify(_claim("Mozart wrote forty symphonies."), evidence, Thresholds())
     assert verdict.label is SupportLabel.UNVERIFIABLE
     assert verdict.decisive is None
 
 
-def test_no_evidence_is_unverifiable_with_zero_score(verifier: CosineVerifier) -> None:
+def test_no_evidence_is_unverifiable_with_zero_score(verifier: GroundingVerifier) -> None:
     verdict = verifier.verify(_claim("Anything at all."), [], Thresholds())
     assert (verdict.label, verdict.support_score, verdict.evidence) == (
         SupportLabel.UNVERIFIABLE,
@@ -81,7 +81,7 @@ def test_no_evidence_is_unverifiable_with_zero_score(verifier: CosineVerifier) -
     )
 
 
-def test_thresholds_from_the_request_override_the_defaults(verifier: CosineVerifier) -> None:
+def test_thresholds_from_the_request_override_the_defaults(verifier: GroundingVerifier) -> None:
     evidence = [_passage("Carbon dioxide is a greenhouse gas that traps heat.")]
     claim = _claim("CO2 is a greenhouse gas.")
     default = verifier.verify(claim, evidence, Thresholds())
@@ -89,3 +89,19 @@ def test_thresholds_from_the_request_override_the_defaults(verifier: CosineVerif
     assert default.label is SupportLabel.SUPPORTED
     assert strict.label is SupportLabel.UNVERIFIABLE
     assert strict.support_score == pytest.approx(default.support_score)
+
+
+def test_cosine_baseline_never_contradicts(embedder: Embedder) -> None:
+    baseline = CosineVerifier(embedder)
+    evidence = [_passage("Global sea level rose by about 20 cm between 1901 and 2018.")]
+    claim = _claim("Global sea level rose by about 90 cm between 1901 and 2018.")
+    verdict = baseline.verify(claim, evidence, Thresholds())
+    assert verdict.label is SupportLabel.SUPPORTED
+    assert baseline.version != GroundingVerifier.version
+
+
+def test_make_verifier_by_name(embedder: Embedder) -> None:
+    assert isinstance(make_verifier("cosine", embedder), CosineVerifier)
+    assert isinstance(make_verifier("grounding", embedder), GroundingVerifier)
+    with pytest.raises(ValueError, match="unknown verifier"):
+        make_verifier("magic", embedder)

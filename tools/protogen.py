@@ -37,7 +37,11 @@ def generate(out_root: Path) -> list[Path]:
 
 
 def main() -> None:
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "clients/python/veracity_client/v1"
+    target = (
+        Path(sys.argv[1]).resolve()
+        if len(sys.argv) > 1
+        else ROOT / "clients/python/veracity_client/v1"
+    )
     # protoc writes under <root>/veracity_client/v1, so generate from the package's parent.
     generated = generate(target.parent.parent)
     print("\n".join(str(p.relative_to(ROOT)) for p in generated))

@@ -22,6 +22,7 @@ from veracity_client.errors import (
     VeracityError,
 )
 from veracity_client.types import (
+    Assertiveness,
     CheckCompleted,
     CheckResult,
     Citation,
@@ -45,6 +46,7 @@ from veracity_client.types import (
 )
 
 __all__ = [
+    "Assertiveness",
     "AsyncVeracityClient",
     "CheckCompleted",
     "CheckResult",

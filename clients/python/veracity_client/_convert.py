@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from veracity_client.types import (
+    Assertiveness,
     CheckCompleted,
     CheckResult,
     Citation,
@@ -44,6 +45,7 @@ _PROTO_ENUMS: dict[type[Enum], tuple[Any, str]] = {
     EvidenceOrigin: (pb.EvidenceOrigin, "EVIDENCE_ORIGIN_"),
     CitationKind: (pb.CitationKind, "CITATION_KIND_"),
     CitationStatus: (pb.CitationStatus, "CITATION_STATUS_"),
+    Assertiveness: (pb.Assertiveness, "ASSERTIVENESS_"),
 }
 
 
@@ -172,6 +174,9 @@ def claim(message: Any) -> Claim:
         label=_enum(SupportLabel, message.label),
         support_score=message.support_score,
         evidence=tuple(evidence(e) for e in message.evidence),
+        source_spans=tuple(span(s) for s in message.source_spans),
+        assertiveness=_enum(Assertiveness, message.assertiveness),
+        hedge_cues=tuple(message.hedge_cues),
     )
 
 
@@ -198,6 +203,10 @@ def citation(message: Any) -> Citation:
         ),
         detail=message.detail,
         checked_sources=tuple(message.checked_sources),
+        linked_reference=message.linked_reference,
+        claim=message.claim,
+        claim_support=_enum(SupportLabel, message.claim_support),
+        claim_support_score=message.claim_support_score,
     )
 
 
@@ -213,6 +222,8 @@ def summary(message: Any) -> Summary:
         citations_total=message.citations_total,
         fabricated_citations=message.fabricated_citations,
         answer_label=_enum(SupportLabel, message.answer_label),
+        unsupported_asserted=message.unsupported_asserted,
+        unsupported_hedged=message.unsupported_hedged,
     )
 
 

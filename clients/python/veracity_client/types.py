@@ -19,6 +19,13 @@ class SupportLabel(StrEnum):
     UNVERIFIABLE = "unverifiable"
 
 
+class Assertiveness(StrEnum):
+    """How strongly the answer commits to a claim."""
+
+    ASSERTED = "asserted"
+    HEDGED = "hedged"
+
+
 class EvidenceOrigin(StrEnum):
     CORPUS = "corpus"
     CONTEXT = "context"
@@ -95,6 +102,11 @@ class Claim:
     label: SupportLabel | None
     support_score: float
     evidence: tuple[Evidence, ...]
+    # The answer pieces the claim was built from; ``text`` may be rewritten from them.
+    source_spans: tuple[Span, ...] = ()
+    # None when the server did not say (an older server).
+    assertiveness: Assertiveness | None = None
+    hedge_cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,13 @@ class Citation:
     resolved: CitationRecord | None
     detail: str
     checked_sources: tuple[str, ...]
+    # For an inline mention: the reference-list entry it points at, as written.
+    linked_reference: str = ""
+    # The sentence carrying the citation, and whether the cited work's abstract supports it
+    # (None when it was not checked).
+    claim: str = ""
+    claim_support: SupportLabel | None = None
+    claim_support_score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -134,6 +153,9 @@ class Summary:
     fabricated_citations: int
     # None when nothing in the answer was checkable.
     answer_label: SupportLabel | None
+    # Contradicted or unverifiable claims stated as fact, and those the answer hedged.
+    unsupported_asserted: int = 0
+    unsupported_hedged: int = 0
 
 
 @dataclass(frozen=True)

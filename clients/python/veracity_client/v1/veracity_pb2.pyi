@@ -20,6 +20,12 @@ class EvidenceOrigin(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVIDENCE_ORIGIN_CORPUS: _ClassVar[EvidenceOrigin]
     EVIDENCE_ORIGIN_CONTEXT: _ClassVar[EvidenceOrigin]
 
+class Assertiveness(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ASSERTIVENESS_UNSPECIFIED: _ClassVar[Assertiveness]
+    ASSERTIVENESS_ASSERTED: _ClassVar[Assertiveness]
+    ASSERTIVENESS_HEDGED: _ClassVar[Assertiveness]
+
 class CitationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     CITATION_KIND_UNSPECIFIED: _ClassVar[CitationKind]
@@ -47,6 +53,9 @@ SUPPORT_LABEL_UNVERIFIABLE: SupportLabel
 EVIDENCE_ORIGIN_UNSPECIFIED: EvidenceOrigin
 EVIDENCE_ORIGIN_CORPUS: EvidenceOrigin
 EVIDENCE_ORIGIN_CONTEXT: EvidenceOrigin
+ASSERTIVENESS_UNSPECIFIED: Assertiveness
+ASSERTIVENESS_ASSERTED: Assertiveness
+ASSERTIVENESS_HEDGED: Assertiveness
 CITATION_KIND_UNSPECIFIED: CitationKind
 CITATION_KIND_DOI: CitationKind
 CITATION_KIND_ARXIV: CitationKind
@@ -113,7 +122,7 @@ class Evidence(_message.Message):
     def __init__(self, document_id: _Optional[str] = ..., title: _Optional[str] = ..., source_url: _Optional[str] = ..., text: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., score: _Optional[float] = ..., origin: _Optional[_Union[EvidenceOrigin, str]] = ..., decisive: _Optional[bool] = ...) -> None: ...
 
 class Claim(_message.Message):
-    __slots__ = ("index", "text", "span", "checkable", "not_checkable_reason", "label", "support_score", "evidence")
+    __slots__ = ("index", "text", "span", "checkable", "not_checkable_reason", "label", "support_score", "evidence", "source_spans", "assertiveness", "hedge_cues")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     SPAN_FIELD_NUMBER: _ClassVar[int]
@@ -122,6 +131,9 @@ class Claim(_message.Message):
     LABEL_FIELD_NUMBER: _ClassVar[int]
     SUPPORT_SCORE_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_SPANS_FIELD_NUMBER: _ClassVar[int]
+    ASSERTIVENESS_FIELD_NUMBER: _ClassVar[int]
+    HEDGE_CUES_FIELD_NUMBER: _ClassVar[int]
     index: int
     text: str
     span: Span
@@ -130,7 +142,10 @@ class Claim(_message.Message):
     label: SupportLabel
     support_score: float
     evidence: _containers.RepeatedCompositeFieldContainer[Evidence]
-    def __init__(self, index: _Optional[int] = ..., text: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., checkable: _Optional[bool] = ..., not_checkable_reason: _Optional[str] = ..., label: _Optional[_Union[SupportLabel, str]] = ..., support_score: _Optional[float] = ..., evidence: _Optional[_Iterable[_Union[Evidence, _Mapping]]] = ...) -> None: ...
+    source_spans: _containers.RepeatedCompositeFieldContainer[Span]
+    assertiveness: Assertiveness
+    hedge_cues: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, index: _Optional[int] = ..., text: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., checkable: _Optional[bool] = ..., not_checkable_reason: _Optional[str] = ..., label: _Optional[_Union[SupportLabel, str]] = ..., support_score: _Optional[float] = ..., evidence: _Optional[_Iterable[_Union[Evidence, _Mapping]]] = ..., source_spans: _Optional[_Iterable[_Union[Span, _Mapping]]] = ..., assertiveness: _Optional[_Union[Assertiveness, str]] = ..., hedge_cues: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CitationRecord(_message.Message):
     __slots__ = ("title", "authors", "year", "venue", "doi", "url", "source")
@@ -151,7 +166,7 @@ class CitationRecord(_message.Message):
     def __init__(self, title: _Optional[str] = ..., authors: _Optional[_Iterable[str]] = ..., year: _Optional[int] = ..., venue: _Optional[str] = ..., doi: _Optional[str] = ..., url: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...
 
 class Citation(_message.Message):
-    __slots__ = ("raw", "span", "kind", "identifier", "status", "resolved", "detail", "checked_sources")
+    __slots__ = ("raw", "span", "kind", "identifier", "status", "resolved", "detail", "checked_sources", "linked_reference", "claim", "claim_support", "claim_support_score")
     RAW_FIELD_NUMBER: _ClassVar[int]
     SPAN_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -160,6 +175,10 @@ class Citation(_message.Message):
     RESOLVED_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
     CHECKED_SOURCES_FIELD_NUMBER: _ClassVar[int]
+    LINKED_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_SUPPORT_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_SUPPORT_SCORE_FIELD_NUMBER: _ClassVar[int]
     raw: str
     span: Span
     kind: CitationKind
@@ -168,7 +187,11 @@ class Citation(_message.Message):
     resolved: CitationRecord
     detail: str
     checked_sources: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, raw: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., kind: _Optional[_Union[CitationKind, str]] = ..., identifier: _Optional[str] = ..., status: _Optional[_Union[CitationStatus, str]] = ..., resolved: _Optional[_Union[CitationRecord, _Mapping]] = ..., detail: _Optional[str] = ..., checked_sources: _Optional[_Iterable[str]] = ...) -> None: ...
+    linked_reference: str
+    claim: str
+    claim_support: SupportLabel
+    claim_support_score: float
+    def __init__(self, raw: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., kind: _Optional[_Union[CitationKind, str]] = ..., identifier: _Optional[str] = ..., status: _Optional[_Union[CitationStatus, str]] = ..., resolved: _Optional[_Union[CitationRecord, _Mapping]] = ..., detail: _Optional[str] = ..., checked_sources: _Optional[_Iterable[str]] = ..., linked_reference: _Optional[str] = ..., claim: _Optional[str] = ..., claim_support: _Optional[_Union[SupportLabel, str]] = ..., claim_support_score: _Optional[float] = ...) -> None: ...
 
 class CheckOptions(_message.Message):
     __slots__ = ("top_k", "supported_threshold", "contradicted_threshold", "skip_claims", "skip_citations", "context_only")
@@ -201,7 +224,7 @@ class CheckAnswerRequest(_message.Message):
     def __init__(self, answer: _Optional[str] = ..., question: _Optional[str] = ..., context: _Optional[_Iterable[_Union[Document, _Mapping]]] = ..., collection: _Optional[str] = ..., options: _Optional[_Union[CheckOptions, _Mapping]] = ...) -> None: ...
 
 class Summary(_message.Message):
-    __slots__ = ("claims_total", "checkable", "supported", "contradicted", "unverifiable", "not_checkable", "factual_precision", "citations_total", "fabricated_citations", "answer_label")
+    __slots__ = ("claims_total", "checkable", "supported", "contradicted", "unverifiable", "not_checkable", "factual_precision", "citations_total", "fabricated_citations", "answer_label", "unsupported_asserted", "unsupported_hedged")
     CLAIMS_TOTAL_FIELD_NUMBER: _ClassVar[int]
     CHECKABLE_FIELD_NUMBER: _ClassVar[int]
     SUPPORTED_FIELD_NUMBER: _ClassVar[int]
@@ -212,6 +235,8 @@ class Summary(_message.Message):
     CITATIONS_TOTAL_FIELD_NUMBER: _ClassVar[int]
     FABRICATED_CITATIONS_FIELD_NUMBER: _ClassVar[int]
     ANSWER_LABEL_FIELD_NUMBER: _ClassVar[int]
+    UNSUPPORTED_ASSERTED_FIELD_NUMBER: _ClassVar[int]
+    UNSUPPORTED_HEDGED_FIELD_NUMBER: _ClassVar[int]
     claims_total: int
     checkable: int
     supported: int
@@ -222,7 +247,9 @@ class Summary(_message.Message):
     citations_total: int
     fabricated_citations: int
     answer_label: SupportLabel
-    def __init__(self, claims_total: _Optional[int] = ..., checkable: _Optional[int] = ..., supported: _Optional[int] = ..., contradicted: _Optional[int] = ..., unverifiable: _Optional[int] = ..., not_checkable: _Optional[int] = ..., factual_precision: _Optional[float] = ..., citations_total: _Optional[int] = ..., fabricated_citations: _Optional[int] = ..., answer_label: _Optional[_Union[SupportLabel, str]] = ...) -> None: ...
+    unsupported_asserted: int
+    unsupported_hedged: int
+    def __init__(self, claims_total: _Optional[int] = ..., checkable: _Optional[int] = ..., supported: _Optional[int] = ..., contradicted: _Optional[int] = ..., unverifiable: _Optional[int] = ..., not_checkable: _Optional[int] = ..., factual_precision: _Optional[float] = ..., citations_total: _Optional[int] = ..., fabricated_citations: _Optional[int] = ..., answer_label: _Optional[_Union[SupportLabel, str]] = ..., unsupported_asserted: _Optional[int] = ..., unsupported_hedged: _Optional[int] = ...) -> None: ...
 
 class Versions(_message.Message):
     __slots__ = ("claim_extractor", "retriever", "embedder", "verifier", "citation_checker", "index_version", "server")

@@ -1,0 +1,85 @@
+"""`make eval`: the whole checking pipeline on the development benchmarks.
+
+Each claim is sent as the answer, with its evidence sentences as request context and
+``context_only`` set, exactly as a RAG user would call the service. The answer is predicted
+supported when the summary says so; its score is the lowest support score of its checkable
+claims (an answer is only as supported as its weakest claim). Results go to
+bench/results/eval.json, one entry per verifier, side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.evalsets import EVAL_SETS, SUPPORTED, Example
+from bench.metrics import binary_report, per_label_f1
+from retrieval.embedder import Embedder
+from retrieval.types import Document
+from service.checker import Checker
+from service.config import Settings
+from service.stages import Verifier
+from service.types import CheckOptions, CheckRequest, SupportLabel
+from service.verifier import make_verifier
+
+RESULTS = Path(__file__).resolve().parent / "results" / "eval.json"
+OPTIONS = CheckOptions(context_only=True, skip_citations=True)
+
+
+def predict(checker: Checker, example: Example) -> tuple[str, float]:
+    """The answer-level label and score the pipeline gives one claim."""
+    context = [Document(id=f"evidence-{i}", text=t) for i, t in enumerate(example.evidence)]
+    result = checker.check(CheckRequest(answer=example.claim, context=context, options=OPTIONS))
+    verdicts = [c.verdict for c in result.claims if c.verdict is not None]
+    label = result.summary.answer_label or SupportLabel.UNVERIFIABLE
+    score = min((v.support_score for v in verdicts), default=0.0)
+    return label.value, score
+
+
+def evaluate(checker: Checker, examples: list[Example]) -> dict[str, Any]:
+    started = time.perf_counter()
+    predictions = [predict(checker, e) for e in examples]
+    elapsed = time.perf_counter() - started
+    gold = [e.label for e in examples]
+    labels = [p[0] for p in predictions]
+    report: dict[str, Any] = binary_report(
+        [g == SUPPORTED for g in gold],
+        [p == SUPPORTED for p in labels],
+        [p[1] for p in predictions],
+    )
+    report["f1_per_label"] = per_label_f1(gold, labels)
+    report["examples"] = len(examples)
+    report["claims_per_s"] = len(examples) / elapsed
+    return report
+
+
+def run(verifiers: list[str], limit: int | None) -> dict[str, Any]:
+    embedder = Embedder.load()
+    base = Checker.from_settings(Settings(data_dir=Path(".veracity-eval"), seed_demo_corpus=False))
+    results: dict[str, Any] = {}
+    for spec in verifiers:
+        verifier: Verifier = make_verifier(spec, embedder)
+        checker = Checker(base.settings, base.store, base.extractor, verifier, base.citations)
+        results[verifier.version] = {
+            name: evaluate(checker, load()[:limit]) for name, load in EVAL_SETS.items()
+        }
+        print(json.dumps({verifier.version: results[verifier.version]}, indent=1))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verifier", action="append", help="verifier spec (repeatable)")
+    parser.add_argument("--limit", type=int, default=None, help="examples per set (smoke runs)")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    results = run(args.verifier or ["cosine", "grounding"], args.limit)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""One resolver per bibliographic source; the shared HTTP/JSON/XML plumbing is in ``base``."""

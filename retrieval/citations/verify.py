@@ -1,0 +1,200 @@
+"""From a found citation to a verdict: which sources to ask, in what order, and what their
+answers add up to.
+
+* An identifier goes to the sources that register it (arXiv DOIs, 10.48550, to DataCite
+  first); the first record found is compared with what the text says of the work.
+* A reference without an identifier is searched by title; the closest title decides.
+* NOT_FOUND needs every source asked to have answered "no such work"; one failed look-up
+  makes the verdict UNAVAILABLE instead. Offline, only the cache and a local bibliography
+  are asked and absence is never a verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+
+from retrieval.citations.cache import LookupCache
+from retrieval.citations.match import MatchThresholds, compare
+from retrieval.citations.resolvers.base import Resolver
+from retrieval.citations.types import CitedWork, Found, Lookup, Outcome, WorkRecord
+
+VERIFIED = "verified"
+MISMATCHED = "mismatched"
+NOT_FOUND = "not_found"
+DEAD_LINK = "dead_link"
+UNAVAILABLE = "unavailable"
+RETRACTED = "retracted"
+
+_TITLE_SOURCES = ("crossref", "semanticscholar", "openalex")
+_ABSTRACT_SOURCES = ("semanticscholar", "openalex")
+
+
+@dataclass(frozen=True)
+class CitationVerdict:
+    status: str
+    detail: str
+    record: WorkRecord | None = None
+    checked: tuple[str, ...] = ()
+
+
+class CitationResolver:
+    """Verifies citations against the configured sources through the look-up cache."""
+
+    def __init__(
+        self,
+        sources: Mapping[str, Resolver],
+        cache: LookupCache,
+        thresholds: MatchThresholds | None = None,
+        offline: bool = False,
+        bibliography: Resolver | None = None,
+    ) -> None:
+        self.sources = dict(sources)
+        self.cache = cache
+        self.thresholds = thresholds or MatchThresholds()
+        self.offline = offline
+        self.bibliography = bibliography
+
+    def verify(self, found: Found) -> CitationVerdict:
+        if found.kind == "isbn":
+            return _isbn_verdict(found.identifier)
+        if found.kind == "url":
+            return self._url(found.identifier)
+        if found.kind == "reference":
+            if not found.cited.title:
+                return CitationVerdict(
+                    UNAVAILABLE, "an author-year mention with no reference entry to look up"
+                )
+            return self._by_title(found.cited)
+        return self._by_identifier(found.kind, found.identifier, found.cited)
+
+    def abstract(self, record: WorkRecord) -> str:
+        """The record's abstract, or one from a source that has abstracts, by DOI."""
+        if record.abstract or not record.doi:
+            return record.abstract
+        for name in _ABSTRACT_SOURCES:
+            for lookup in self._ask((name,), "doi", record.doi):
+                if lookup.outcome is Outcome.FOUND and lookup.records[0].abstract:
+                    return lookup.records[0].abstract
+        return ""
+
+    # -- plans --------------------------------------------------------------------------------
+
+    def _by_identifier(self, kind: str, value: str, cited: CitedWork) -> CitationVerdict:
+        plan = {
+            "doi": ("datacite", "crossref", "doi.org")
+            if value.startswith("10.48550/")
+            else ("crossref", "datacite", "doi.org"),
+            "arxiv": ("arxiv",),
+            "pmid": ("pubmed",),
+            "pmcid": ("pubmed",),
+        }[kind]
+        asked: list[Lookup] = []
+        for lookup in self._ask(plan, kind, value):
+            asked.append(lookup)
+            if lookup.outcome is Outcome.FOUND:
+                return self._judge(cited, lookup.records[0], asked, f"{kind} {value}")
+        return self._absent(asked, f"no source knows {kind} {value}")
+
+    def _by_title(self, cited: CitedWork) -> CitationVerdict:
+        asked: list[Lookup] = []
+        best: tuple[float, WorkRecord] | None = None
+        for lookup in self._ask(_TITLE_SOURCES, "title", cited.title):
+            asked.append(lookup)
+            for record in lookup.records:
+                similarity = compare(cited, record, self.thresholds).title_similarity
+                if best is None or similarity > best[0]:
+                    best = (similarity, record)
+            if best and best[0] >= self.thresholds.title_same:
+                break
+        if best and best[0] >= self.thresholds.title_related:
+            return self._judge(cited, best[1], asked, "the title")
+        closest = f"; the closest title found is '{best[1].title}'" if best else ""
+        return self._absent(asked, f"no source knows a work with this title{closest}")
+
+    def _url(self, url: str) -> CitationVerdict:
+        [lookup] = self._ask(("url",), "url", url)
+        checked = (lookup.describe(),)
+        if lookup.outcome is Outcome.FOUND:
+            return CitationVerdict(
+                VERIFIED, f"the link answers ({lookup.detail})", lookup.records[0], checked
+            )
+        if lookup.outcome is Outcome.NOT_FOUND:
+            return CitationVerdict(DEAD_LINK, f"the link answers {lookup.detail}", None, checked)
+        return CitationVerdict(
+            UNAVAILABLE, f"the link could not be checked: {lookup.detail}", None, checked
+        )
+
+    # -- asking and judging -------------------------------------------------------------------
+
+    def _ask(self, names: tuple[str, ...], kind: str, value: str) -> list[Lookup]:
+        """Ask each named source in turn (through the cache), stopping at the first record
+        for an identifier; offline, the cache and the local bibliography only."""
+        answers: list[Lookup] = []
+        for name in names:
+            source = self.sources.get(name)
+            if source is None or kind not in source.kinds:
+                continue
+            key = f"{name}|{kind}|{value}"
+            if self.offline:
+                cached = self.cache.get(key)
+                if cached is None:
+                    continue
+                answers.append(cached)
+            else:
+                answers.append(self.cache.get_or_fetch(key, partial(source.lookup, kind, value)))
+            if answers[-1].outcome is Outcome.FOUND and kind != "title":
+                return answers
+        if self.bibliography is not None and kind in self.bibliography.kinds:
+            local = self.bibliography.lookup(kind, value)
+            if local.outcome is Outcome.FOUND:
+                answers.append(local)
+        return answers
+
+    def _judge(
+        self, cited: CitedWork, record: WorkRecord, asked: list[Lookup], what: str
+    ) -> CitationVerdict:
+        checked = tuple(lookup.describe() for lookup in asked)
+        if not (record.title or record.authors):
+            return CitationVerdict(
+                VERIFIED,
+                f"{what} is registered ({record.source}); no metadata to compare",
+                record,
+                checked,
+            )
+        match = compare(cited, record, self.thresholds)
+        if not match.matches:
+            detail = f"{what} resolves ({record.source}) but " + "; ".join(match.disagreements)
+            return CitationVerdict(MISMATCHED, detail, record, checked)
+        if record.retraction:
+            return CitationVerdict(RETRACTED, f"retracted: {record.retraction}", record, checked)
+        return CitationVerdict(VERIFIED, f"{what} matches {record.source}", record, checked)
+
+    def _absent(self, asked: list[Lookup], reason: str) -> CitationVerdict:
+        checked = tuple(lookup.describe() for lookup in asked)
+        if self.offline:
+            return CitationVerdict(
+                UNAVAILABLE, "offline: not in the cache or the local bibliography", None, checked
+            )
+        errors = [lookup for lookup in asked if lookup.outcome is Outcome.ERROR]
+        if errors or not asked:
+            why = "; ".join(f"{e.source}: {e.detail}" for e in errors) or "no source configured"
+            return CitationVerdict(UNAVAILABLE, f"the look-up failed ({why})", None, checked)
+        return CitationVerdict(NOT_FOUND, reason, None, checked)
+
+
+def _isbn_verdict(isbn: str) -> CitationVerdict:
+    """No ISBN source is configured; a number that fails its checksum cannot name a book."""
+    if _isbn_valid(isbn):
+        return CitationVerdict(UNAVAILABLE, "the ISBN is well-formed; no ISBN source is asked")
+    return CitationVerdict(NOT_FOUND, "the ISBN fails its checksum: no book has this number")
+
+
+def _isbn_valid(isbn: str) -> bool:
+    if len(isbn) == 10 and isbn[:9].isdigit() and (isbn[9].isdigit() or isbn[9] == "X"):
+        digits = [10 if c == "X" else int(c) for c in isbn]
+        return sum((10 - i) * d for i, d in enumerate(digits)) % 11 == 0
+    if len(isbn) == 13 and isbn.isdigit():
+        return sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(isbn)) % 10 == 0
+    return False

@@ -1,0 +1,1 @@
+"""Developer tools: stub generation, demo-corpus build, the fake bibliographic API."""

@@ -1,0 +1,1 @@
+"""Training of the shipped verifier model; not imported by the service."""
