@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -57,16 +58,20 @@ def evaluate(checker: Checker, examples: list[Example]) -> dict[str, Any]:
 
 
 def run(verifiers: list[str], limit: int | None) -> dict[str, Any]:
-    embedder = Embedder.load()
-    base = Checker.from_settings(Settings(data_dir=Path(".veracity-eval"), seed_demo_corpus=False))
+    """Metrics per verifier and per set; only request context is searched, nothing stored."""
     results: dict[str, Any] = {}
-    for spec in verifiers:
-        verifier: Verifier = make_verifier(spec, embedder)
-        checker = Checker(base.settings, base.store, base.extractor, verifier, base.citations)
-        results[verifier.version] = {
-            name: evaluate(checker, load()[:limit]) for name, load in EVAL_SETS.items()
-        }
-        print(json.dumps({verifier.version: results[verifier.version]}, indent=1))
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = Settings(data_dir=Path(data_dir), seed_demo_corpus=False)
+        base = Checker.from_settings(settings)
+        embedder = Embedder.load()  # the weights' hash is cached: a second load is cheap
+        for spec in verifiers:
+            verifier: Verifier = make_verifier(spec, embedder)
+            checker = Checker(settings, base.store, base.extractor, verifier, base.citations)
+            results[verifier.version] = {
+                name: evaluate(checker, load()[:limit]) for name, load in EVAL_SETS.items()
+            }
+            print(json.dumps({verifier.version: results[verifier.version]}, indent=1))
+        base.close()
     return results
 
 

@@ -51,13 +51,14 @@ class Checker:
         # Imported here so that importing this module stays cheap (no torch, no spaCy).
         from retrieval.embedder import Embedder
         from retrieval.store import CorpusStore
+        from service.cascade import with_judge
         from service.citations import LiveCitationChecker, abstract_support
         from service.claims import make_extractor
         from service.verifier import make_verifier
 
         embedder = Embedder.load()
         store = CorpusStore(settings.data_dir / "corpus", embedder)
-        verifier = make_verifier(settings.verifier, embedder)
+        verifier = with_judge(make_verifier(settings.verifier, embedder), settings.llm)
         citations = LiveCitationChecker.from_settings(
             settings.citations, settings.data_dir, support=abstract_support(verifier)
         )

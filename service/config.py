@@ -91,13 +91,17 @@ class LLMSettings:
 
     Shared by the stages that can ask an LLM (claim extraction; an LLM judge). Read from
     ``VERACITY_LLM_URL`` (the API base, e.g. ``http://127.0.0.1:8000/v1``),
-    ``VERACITY_LLM_MODEL``, ``VERACITY_LLM_API_KEY`` and ``VERACITY_LLM_TIMEOUT`` (seconds).
+    ``VERACITY_LLM_MODEL``, ``VERACITY_LLM_API_KEY`` and ``VERACITY_LLM_TIMEOUT`` (seconds);
+    ``VERACITY_LLM_JUDGE=1`` and ``VERACITY_LLM_JUDGE_BAND=low,high`` turn on the judge.
     """
 
     url: str = ""
     model: str = ""
     api_key: str = field(default="", repr=False)
     timeout_s: float = 30.0
+    # Also judge the claims whose support score lies in ``judge_band`` (service.cascade).
+    judge: bool = False
+    judge_band: tuple[float, float] = (0.3, 0.7)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings:
@@ -107,7 +111,17 @@ class LLMSettings:
             model=env.get("VERACITY_LLM_MODEL", ""),
             api_key=env.get("VERACITY_LLM_API_KEY", ""),
             timeout_s=float(env.get("VERACITY_LLM_TIMEOUT", cls.timeout_s)),
+            judge=env.get("VERACITY_LLM_JUDGE", "").lower() in ("1", "true", "yes"),
+            judge_band=_band(env.get("VERACITY_LLM_JUDGE_BAND", "")) or cls.judge_band,
         )
+
+
+def _band(text: str) -> tuple[float, float] | None:
+    """``"low,high"`` as two floats; None when empty."""
+    if not text.strip():
+        return None
+    low, high = (float(part) for part in text.split(","))
+    return low, high
 
 
 @dataclass(frozen=True)

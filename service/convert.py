@@ -165,6 +165,7 @@ def claim_result_to_proto(result: ClaimResult) -> pb.Claim:
         pb.Claim(
             label=enum_to_proto(verdict.label),
             support_score=verdict.support_score,
+            decided_by=verdict.decided_by,
             evidence=[
                 evidence_to_proto(passage, decisive=i == verdict.decisive)
                 for i, passage in enumerate(verdict.evidence)

@@ -7,6 +7,8 @@ a body that is not a chat completion) into ``LLMError``, so callers need one ``e
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -62,3 +64,15 @@ class ChatClient:
         if not isinstance(content, str):
             raise LLMError(f"{self.url}: the reply's content is not text")
         return content
+
+
+def reply_json(reply: str) -> Any:
+    """The JSON value of a reply, which may be wrapped in a ```json fence; ValueError if none."""
+    text = reply.strip()
+    fenced = re.fullmatch(r"```(?:json)?\s*(.*?)\s*```", text, re.S)
+    if fenced:
+        text = fenced.group(1)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the reply is not JSON: {exc}") from None

@@ -93,6 +93,8 @@ class Verdict:
     decisive: int | None = None
     # The decisive passage's class probabilities, from verifiers that give them.
     probabilities: NLIProbabilities | None = None
+    # Which path of a cascade decided the label ("model" or "llm-judge"); empty outside one.
+    decided_by: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bibapi import fixtures_or_skip, settings_for
 
 from service.citations import LiveCitationChecker
 from service.types import CitationKind, CitationStatus, SupportLabel
-from tests.bibapi import fixtures_or_skip, settings_for
 from tools.fake_bibapi import (
     FakeBibServer,
     Request,

@@ -133,6 +133,12 @@ def test_no_decisive_passage_flags_none() -> None:
     assert sdk.claim(message).label is vc.SupportLabel.UNVERIFIABLE
 
 
+def test_the_deciding_path_of_a_cascade_reaches_the_sdk() -> None:
+    verdict = Verdict(SupportLabel.CONTRADICTED, 0.5, PASSAGES, decisive=0, decided_by="llm-judge")
+    message = _wire(convert.claim_result_to_proto(ClaimResult(0, VERIFIED.claim, verdict)))
+    assert sdk.claim(message).decided_by == "llm-judge"
+
+
 def test_decisive_index_outside_the_evidence_raises() -> None:
     verdict = Verdict(SupportLabel.SUPPORTED, 0.9, PASSAGES, decisive=2)
     with pytest.raises(ValueError, match="decisive index 2"):

@@ -4,15 +4,13 @@ back to the offline extractor."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from fake_llm import FakeEndpoint, completion
 
 from service.claims import make_extractor
 from service.claims.llm_extractor import LLMClaimExtractor
@@ -24,50 +22,9 @@ ANSWER = "Marie Curie, a physicist, may have visited Paris in 1891. Hello!"
 Reply = Callable[[dict[str, Any]], tuple[int, str, float]]
 
 
-class FakeEndpoint:
-    """An OpenAI-style /v1/chat/completions server whose reply a test sets."""
-
-    def __init__(self) -> None:
-        self.reply: Reply = lambda body: (200, _completion('{"claims": []}'), 0.0)
-        self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                endpoint.requests.append((dict(self.headers), body))
-                status, text, delay = endpoint.reply(body)
-                time.sleep(delay)
-                payload = text.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                # The client may have timed out and gone away.
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _completion(content: str) -> str:
-    return json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]})
-
-
 def _claims_reply(*claims: dict[str, Any], fenced: bool = False) -> str:
     content = json.dumps({"claims": list(claims)})
-    return _completion(f"```json\n{content}\n```" if fenced else content)
+    return completion(f"```json\n{content}\n```" if fenced else content)
 
 
 class Offline:
@@ -123,8 +80,8 @@ def test_a_good_reply_is_parsed_and_re_anchored(endpoint: FakeEndpoint) -> None:
 @pytest.mark.parametrize(
     "reply",
     [
-        (200, _completion("Sure! Here are the claims: Marie Curie was a physicist."), 0.0),
-        (200, _completion('{"claims": "Marie Curie was a physicist."}'), 0.0),
+        (200, completion("Sure! Here are the claims: Marie Curie was a physicist."), 0.0),
+        (200, completion('{"claims": "Marie Curie was a physicist."}'), 0.0),
         (200, _claims_reply({"text": "Curie was a chemist.", "source": "a chemist"}), 0.0),
         (200, _claims_reply({"text": "", "source": "Hello!"}), 0.0),
         (200, _claims_reply({"text": "Hello!", "source": "Hello!", "checkable": "no"}), 0.0),

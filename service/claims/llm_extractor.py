@@ -9,14 +9,12 @@ falls back to the offline extractor for that answer, so a check never fails beca
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from typing import Any
 
 from service.claims.checkability import not_checkable_reason
 from service.claims.hedging import assertiveness, hedge_cues, words_of
-from service.llm import ChatClient, LLMError
+from service.llm import ChatClient, LLMError, reply_json
 from service.stages import ClaimExtractor
 from service.types import Claim
 
@@ -67,7 +65,10 @@ def parse_claims(reply: str, answer: str) -> list[Claim]:
     Raises ExtractionError for anything but the documented shape, or a source not in the
     answer.
     """
-    payload = _json(reply)
+    try:
+        payload = reply_json(reply)
+    except ValueError as exc:
+        raise ExtractionError(str(exc)) from None
     items = payload.get("claims") if isinstance(payload, dict) else None
     if not isinstance(items, list):
         raise ExtractionError('the reply has no "claims" list')
@@ -106,17 +107,6 @@ def parse_claims(reply: str, answer: str) -> list[Claim]:
             )
         )
     return claims
-
-
-def _json(reply: str) -> Any:
-    text = reply.strip()
-    fenced = re.fullmatch(r"```(?:json)?\s*(.*?)\s*```", text, re.S)
-    if fenced:
-        text = fenced.group(1)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ExtractionError(f"the reply is not JSON: {exc}") from None
 
 
 def _anchor(source: str, answer: str, n: int) -> tuple[int, int]:

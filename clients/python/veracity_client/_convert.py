@@ -177,6 +177,7 @@ def claim(message: Any) -> Claim:
         source_spans=tuple(span(s) for s in message.source_spans),
         assertiveness=_enum(Assertiveness, message.assertiveness),
         hedge_cues=tuple(message.hedge_cues),
+        decided_by=message.decided_by,
     )
 
 

@@ -107,6 +107,8 @@ class Claim:
     # None when the server did not say (an older server).
     assertiveness: Assertiveness | None = None
     hedge_cues: tuple[str, ...] = ()
+    #: "model" or "llm-judge" when the server runs a verifier cascade; empty otherwise.
+    decided_by: str = ""
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,7 @@ class Evidence(_message.Message):
     def __init__(self, document_id: _Optional[str] = ..., title: _Optional[str] = ..., source_url: _Optional[str] = ..., text: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., score: _Optional[float] = ..., origin: _Optional[_Union[EvidenceOrigin, str]] = ..., decisive: _Optional[bool] = ...) -> None: ...
 
 class Claim(_message.Message):
-    __slots__ = ("index", "text", "span", "checkable", "not_checkable_reason", "label", "support_score", "evidence", "source_spans", "assertiveness", "hedge_cues")
+    __slots__ = ("index", "text", "span", "checkable", "not_checkable_reason", "label", "support_score", "evidence", "source_spans", "assertiveness", "hedge_cues", "decided_by")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     SPAN_FIELD_NUMBER: _ClassVar[int]
@@ -134,6 +134,7 @@ class Claim(_message.Message):
     SOURCE_SPANS_FIELD_NUMBER: _ClassVar[int]
     ASSERTIVENESS_FIELD_NUMBER: _ClassVar[int]
     HEDGE_CUES_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
     index: int
     text: str
     span: Span
@@ -145,7 +146,8 @@ class Claim(_message.Message):
     source_spans: _containers.RepeatedCompositeFieldContainer[Span]
     assertiveness: Assertiveness
     hedge_cues: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, index: _Optional[int] = ..., text: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., checkable: _Optional[bool] = ..., not_checkable_reason: _Optional[str] = ..., label: _Optional[_Union[SupportLabel, str]] = ..., support_score: _Optional[float] = ..., evidence: _Optional[_Iterable[_Union[Evidence, _Mapping]]] = ..., source_spans: _Optional[_Iterable[_Union[Span, _Mapping]]] = ..., assertiveness: _Optional[_Union[Assertiveness, str]] = ..., hedge_cues: _Optional[_Iterable[str]] = ...) -> None: ...
+    decided_by: str
+    def __init__(self, index: _Optional[int] = ..., text: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., checkable: _Optional[bool] = ..., not_checkable_reason: _Optional[str] = ..., label: _Optional[_Union[SupportLabel, str]] = ..., support_score: _Optional[float] = ..., evidence: _Optional[_Iterable[_Union[Evidence, _Mapping]]] = ..., source_spans: _Optional[_Iterable[_Union[Span, _Mapping]]] = ..., assertiveness: _Optional[_Union[Assertiveness, str]] = ..., hedge_cues: _Optional[_Iterable[str]] = ..., decided_by: _Optional[str] = ...) -> None: ...
 
 class CitationRecord(_message.Message):
     __slots__ = ("title", "authors", "year", "venue", "doi", "url", "source")
