@@ -5,15 +5,16 @@ Two kinds, chosen by collection size (see ``EXACT_MAX``):
 * **exact** — ``IndexIDMap2(IndexFlatIP)``: float32 vectors, brute-force inner product. Exact
   and cheap to update, but it costs 1.5 KB a passage and scans every vector per query.
 * **approximate** — ``IndexIVFScalarQuantizer`` (IVF, 8-bit scalar quantisation, inner
-  product): 384 bytes a passage, and a query scans only ``nprobe`` of ``nlist`` lists. IVF was
-  chosen over HNSW by measurement (``bench/bench_retrieval.py``): at 1M passages on 2 cores it
-  builds in minutes rather than the better part of an hour, meets the recall@10 target, and,
-  unlike FAISS's HNSW, supports ``remove_ids``, so deletes and replacements need neither
-  tombstones nor rebuilds.
+  product): 392 bytes a passage with its id, and a query scans only ``nprobe`` of ``nlist``
+  lists. IVF rather than HNSW because FAISS's HNSW cannot remove vectors (every delete or
+  replacement would need a tombstone filter and periodic rebuilds) and its graph adds
+  ``2 * M * 4`` bytes of links per vector to the codes; IVF supports ``remove_ids``. Its
+  recall@10 against exact search and its latency are measured in
+  ``bench/bench_retrieval.py`` (``bench/results/retrieval.json``).
 
 The IVF centroids are trained on the collection as it is when the index is built; when the
-collection has grown so much that its lists are ~4x their intended size the index reports
-``stale`` and the store rebuilds it from SQLite.
+collection has grown so much that twice as many lists would be due (4x the vectors at scale)
+the index reports ``stale`` and the store rebuilds it from SQLite.
 
 FAISS runs one OpenMP thread per search: requests are parallel already, and on a loaded
 2-core machine OpenMP's thread team made one exact query over 100k vectors 8x slower (p50
@@ -95,7 +96,7 @@ class VectorIndex:
             if count <= exact_max:
                 index = cls.empty(dim)
             else:
-                nlist = lists_for(min(count, len(sample)))
+                nlist = max(1, min(lists_for(count), len(sample) // _MIN_PER_LIST))
                 ivf = faiss.IndexIVFScalarQuantizer(
                     faiss.IndexFlatIP(dim),
                     dim,
@@ -143,8 +144,8 @@ class VectorIndex:
 
     def stale(self, count: int, exact_max: int = EXACT_MAX) -> bool:
         """Whether an index holding ``count`` vectors should be rebuilt: an exact index past
-        ``exact_max``, or an IVF index whose lists are over ~4x (twice the list count) the size
-        it was trained for. An IVF index is not shrunk back to exact when deletes bring it
+        ``exact_max``, or an IVF index for which twice its list count would now be due. An IVF
+        index is not shrunk back to exact when deletes bring it
         below ``exact_max``; ``veracity index rebuild`` does that."""
         if isinstance(self._index, faiss.IndexIVF):
             return lists_for(count) > 2 * self._index.nlist

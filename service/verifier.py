@@ -2,17 +2,22 @@
 
 ``CosineVerifier`` is the baseline every trained verifier is measured against: a claim is
 SUPPORTED when a passage says nearly the same thing (cosine similarity of all-MiniLM-L6-v2
-embeddings) and never CONTRADICTED. ``GroundingVerifier`` adds two grounding checks: a closely
-related passage that gives another number of the same kind, or the opposite polarity,
-contradicts the claim. Both squash the similarity with a fixed logistic curve; neither is
-calibrated. ``make_verifier`` picks a verifier by name, or loads a local NLI model.
+embeddings) and never CONTRADICTED; it squashes the similarity with a fixed, uncalibrated
+logistic curve. ``GroundingVerifier`` maps the similarity to a probability with a curve fitted
+on labelled claim/evidence pairs (training/calibrate_similarity.py) and adds two grounding
+checks: a closely related passage that gives another number of the same kind, or the opposite
+polarity, contradicts the claim. ``make_verifier`` picks a verifier by name, or loads a local
+NLI model.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
@@ -26,9 +31,6 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 # Identifiers hold digits that are not quantities (DOIs, URLs, arXiv ids).
 _IDENTIFIER = re.compile(r"\b(?:https?://|www\.|doi:|arxiv:)\S+|\b10\.\d{4,9}/\S+", re.I)
 _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot)\b|n't\b", re.I)
-# Logistic curve from cosine similarity to a support score: 0.5 at the midpoint.
-_MIDPOINT = 0.62
-_SLOPE = 14.0
 # A passage must be at least this similar before its disagreement counts as a contradiction.
 _RELATED = 0.55
 _NEGATION_RELATED = 0.72
@@ -36,6 +38,28 @@ _NEGATION_RELATED = 0.72
 
 class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A logistic curve from cosine similarity to a support score: 0.5 at ``midpoint``."""
+
+    midpoint: float
+    slope: float
+
+    def __call__(self, similarity: float) -> float:
+        return 1.0 / (1.0 + math.exp(-self.slope * (similarity - self.midpoint)))
+
+    @classmethod
+    def fitted(cls) -> Curve:
+        """The curve fitted on labelled pairs and shipped in service/models."""
+        path = resources.files("service") / "models" / "similarity_calibration.json"
+        fit = json.loads(path.read_text("utf-8"))
+        return cls(midpoint=float(fit["midpoint"]), slope=float(fit["slope"]))
+
+
+#: The skeleton's hand-set curve, kept for the baseline so that it stays comparable.
+UNCALIBRATED = Curve(midpoint=0.62, slope=14.0)
 
 
 class CosineVerifier:
@@ -46,10 +70,12 @@ class CosineVerifier:
     def __init__(
         self,
         encoder: Encoder,
+        curve: Curve = UNCALIBRATED,
         supported_threshold: float = 0.5,
         contradicted_threshold: float = 0.5,
     ) -> None:
         self.encoder = encoder
+        self.curve = curve
         self.supported_threshold = supported_threshold
         self.contradicted_threshold = contradicted_threshold
 
@@ -58,7 +84,7 @@ class CosineVerifier:
             return Verdict(SupportLabel.UNVERIFIABLE, 0.0, [], None)
         similarity = self._similarity(claim, evidence)
         best = int(np.argmax(similarity))
-        support = _squash(float(similarity[best]))
+        support = self.curve(float(similarity[best]))
         supported_at, _ = thresholds.or_defaults(self.supported_threshold, 1.0)
         if support >= supported_at:
             return Verdict(SupportLabel.SUPPORTED, support, list(evidence), best)
@@ -73,7 +99,7 @@ class CosineVerifier:
 class GroundingVerifier(CosineVerifier):
     """Cosine support, plus contradiction from disagreeing numbers or polarity."""
 
-    version = "cosine-grounding-v0"
+    version = "cosine-grounding-v1"
 
     def verify(self, claim: Claim, evidence: Sequence[Passage], thresholds: Thresholds) -> Verdict:
         if not evidence:
@@ -91,13 +117,13 @@ class GroundingVerifier(CosineVerifier):
         support = 0.0
         if agreeing:
             best = max(agreeing, key=lambda i: float(similarity[i]))
-            support = _squash(float(similarity[best]))
+            support = self.curve(float(similarity[best]))
             if support >= supported_at:
                 return Verdict(SupportLabel.SUPPORTED, support, list(evidence), best)
         conflicts = [i for i, conflict in enumerate(conflicting) if conflict]
         if conflicts:
             worst = max(conflicts, key=lambda i: float(similarity[i]))
-            contradiction = _squash(float(similarity[worst]))
+            contradiction = self.curve(float(similarity[worst]))
             if contradiction >= contradicted_at:
                 return Verdict(
                     SupportLabel.CONTRADICTED, 1.0 - contradiction, list(evidence), worst
@@ -110,7 +136,7 @@ def make_verifier(spec: str, encoder: Encoder) -> Verifier:
     if spec == "cosine":
         return CosineVerifier(encoder)
     if spec == "grounding":
-        return GroundingVerifier(encoder)
+        return GroundingVerifier(encoder, Curve.fitted())
     if spec.startswith("hf:"):
         from service.nli import NLIVerifier
 
@@ -142,7 +168,3 @@ def _numbers(text: str) -> set[str]:
 
 def _is_year(number: str) -> bool:
     return number.isdigit() and len(number) == 4 and 1000 <= int(number) <= 2100
-
-
-def _squash(similarity: float) -> float:
-    return 1.0 / (1.0 + math.exp(-_SLOPE * (similarity - _MIDPOINT)))

@@ -8,7 +8,14 @@ from retrieval.embedder import Embedder
 from retrieval.types import Passage
 from service.stages import Thresholds
 from service.types import Claim, SupportLabel
-from service.verifier import CosineVerifier, GroundingVerifier, disagrees, make_verifier
+from service.verifier import (
+    UNCALIBRATED,
+    CosineVerifier,
+    Curve,
+    GroundingVerifier,
+    disagrees,
+    make_verifier,
+)
 
 
 def _claim(text: str) -> Claim:
@@ -105,3 +112,18 @@ def test_make_verifier_by_name(embedder: Embedder) -> None:
     assert isinstance(make_verifier("grounding", embedder), GroundingVerifier)
     with pytest.raises(ValueError, match="unknown verifier"):
         make_verifier("magic", embedder)
+
+
+def test_the_shipped_calibration_is_an_increasing_curve_within_range() -> None:
+    curve = Curve.fitted()
+    assert 0.0 < curve.midpoint < 1.0
+    assert curve.slope > 0
+    assert curve(curve.midpoint) == pytest.approx(0.5)
+    assert curve(0.0) < curve(0.5) < curve(1.0)
+
+
+def test_grounding_by_name_uses_the_fitted_curve(embedder: Embedder) -> None:
+    verifier = make_verifier("grounding", embedder)
+    assert isinstance(verifier, GroundingVerifier)
+    assert verifier.curve == Curve.fitted()
+    assert CosineVerifier(embedder).curve == UNCALIBRATED

@@ -138,12 +138,24 @@ def _contrastive(token: Token) -> bool:
 
 
 def _subjectless(predicate: Token) -> bool:
-    """A predicate with no subject that is not an imperative, or a fragment opening with a
-    verb the parser took for a modifier ("Discovered polonium and radium")."""
+    """A fragment with no subject at all: it opens with its verb ("Born in Warsaw in 1867",
+    "Discovered polonium and radium", "Also won ..."), and the verb has no subject and is not
+    an imperative. An item with a subject after an opening phrase ("In 2016, bleaching ...
+    killed ...") is never one, however the parser attached that subject."""
+    first = _opening_word(predicate.sent)
+    if first is None or first.tag_ not in {"VBN", "VBD", "VBG", "VBZ", "VBP"}:
+        return False
     if predicate.pos_ in _PREDICATES:
         return not _children(predicate, _SUBJECTS) and predicate.tag_ != "VB"
-    first = predicate.doc[predicate.left_edge.i]
-    return first.tag_ in {"VBN", "VBD"} and first.i == predicate.sent.start
+    return first.tag_ in {"VBN", "VBD"} and any(t.i == first.i for t in predicate.subtree)
+
+
+def _opening_word(sent: Span) -> Token | None:
+    """The sentence's first word, past punctuation, list markup and adverbs ("also")."""
+    return next(
+        (t for t in sent if not (t.is_punct or t.is_space or t.tag_ in {"RB", "RBR", "RBS"})),
+        None,
+    )
 
 
 def _own(predicate: Token, scope: set[int], members: set[int]) -> set[int]:

@@ -5,9 +5,17 @@ entities of the question and the answer, sentence by sentence, and rewrites pron
 definite descriptions ("the company", "the film") as the entity they point to, and gives a
 subjectless list item ("Born in Warsaw in 1867") the entity the answer is about.
 
-Salience is simple and explicit: a mention earlier in the same sentence wins, then the subject
-of the latest sentence, then the latest entity of a fitting type. Nothing is rewritten when no
-candidate fits, or when the claim already names the candidate.
+A wrong rewrite makes a true sentence read false, so the rules prefer none to a doubtful one:
+
+* "the X" is replaced only when X is a singular type word (company, film, city, ...) and the
+  antecedent a named entity of a fitting type; "the oceans" or "the reef" of ordinary text stay;
+* a list item gets the topic as subject only when it opens with its verb ("Born in ...");
+* "he"/"she" resolve only to PERSON entities;
+* "it"/"its" resolve only to one singular, non-person candidate: earlier in the same sentence,
+  else in the latest sentence (its clause subjects first). Two candidates are told apart only by
+  a shared verb ("If the ice sheet melted, ... it was melting"); otherwise "it" stays.
+
+Nothing is rewritten when the claim already names the candidate.
 """
 
 from __future__ import annotations
@@ -46,9 +54,12 @@ _DESCRIPTIONS: dict[str, frozenset[str]] = {
         frozenset({"GPE", "LOC"}),
     ),
     **dict.fromkeys(
-        ["river", "mountain", "lake", "reef", "sea", "ocean", "desert", "volcano", "peak",
-         "building", "tower", "bridge", "museum", "monument", "stadium", "cathedral"],
-        frozenset({"LOC", "FAC", "GPE", "ORG", "NP"}),
+        ["river", "mountain", "lake", "reef", "sea", "ocean", "desert", "volcano", "peak"],
+        frozenset({"LOC", "FAC", "GPE"}),
+    ),
+    **dict.fromkeys(
+        ["building", "tower", "bridge", "museum", "monument", "stadium", "cathedral"],
+        frozenset({"FAC", "ORG"}),
     ),
     **dict.fromkeys(
         ["war", "battle", "revolution", "treaty", "election", "pandemic", "conference"],
@@ -67,9 +78,15 @@ _DESCRIPTIONS: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class Mention:
+    """An entity or noun phrase seen so far. ``subject`` marks the subject of a clause and
+    ``predicate`` is the lemma of that clause's verb, which tells two subjects apart."""
+
     text: str
     label: str
     plural: bool = False
+    subject: bool = False
+    predicate: str = ""
+    head: str = ""
 
 
 class EntityTracker:
@@ -78,18 +95,27 @@ class EntityTracker:
     def __init__(self) -> None:
         self._mentions: list[Mention] = []
         self._subject: Mention | None = None
+        #: What the latest sentence (or question, or heading) offers "it" to point back to.
+        self._recent: list[Mention] = []
 
     # -- reading ------------------------------------------------------------------------------
 
     def observe_question(self, question: Doc) -> None:
         """Entities of the question; its main entity becomes the topic."""
-        self._observe_entities(question.ents)
+        # "Who directed Jaws?": the person asked for is the answer's "he", not a person the
+        # question names (nor a title NER took for one).
+        asks_person = any(t.lower_ == "who" and t.dep_ in {"nsubj", "nsubjpass"} for t in question)
+        labels = _THINGS if asks_person else _PERSON | _THINGS
+        self._observe_entities(e for e in question.ents if e.label_ in labels)
         subject = _subject(question[:]) if len(question) else None
-        named = next((e for e in question.ents if e.label_ in _PERSON | _THINGS), None)
+        named = next((e for e in question.ents if e.label_ in labels), None)
         if named is not None:
             self._subject = Mention(named.text, named.label_)
         elif subject is not None and subject.lower_ not in _WH_WORDS:
             self._subject = _mention(subject)
+        self._recent = _candidates(question[:]) if len(question) else []
+        if named is not None and not self._recent:
+            self._recent = [Mention(named.text, named.label_)]
 
     def observe_heading(self, heading: Doc) -> None:
         """A heading that names an entity ("## Marie Curie") sets the topic."""
@@ -97,20 +123,27 @@ class EntityTracker:
             entity = heading.ents[0]
             self._mentions.append(Mention(entity.text, entity.label_))
             self._subject = self._mentions[-1]
+            self._recent = [self._subject]
 
     def observe(self, sent: Span, resolved_subject: str | None) -> None:
         """After a sentence: its entities, and its subject as rewritten (if it was)."""
         self._observe_entities(sent.ents)
+        self._recent = _candidates(sent, resolved_subject)
         # A bare name ("Marie Curie:" before a list) is what the sentences after it are about.
         subject = _subject(sent) or (sent.root if sent.root.pos_ == "PROPN" else None)
+        topic = _about(sent)
+        if topic is not None and (subject is None or subject.lemma_.lower() in _TOPIC_NOUNS):
+            self._subject = topic
+            return
         if subject is None or subject.tag_ in {"WDT", "WP", "EX", "DT"}:
             return
-        mention = _mention(subject)
-        if resolved_subject is not None:
-            mention = Mention(resolved_subject, mention.label, mention.plural)
+        mention = _subject_mention(subject, resolved_subject)
         if mention.text.lower() not in _PERSON_PRONOUNS | _THING_PRONOUNS | _PLURAL_PRONOUNS:
             self._subject = mention
             self._mentions.append(mention)
+        elif subject.lower_ in _THING_PRONOUNS:
+            # An "it" left unresolved: what the text is about is unclear from here on.
+            self._subject = None
 
     def _observe_entities(self, ents: Iterable[Span]) -> None:
         for entity in ents:
@@ -153,10 +186,9 @@ class EntityTracker:
         lower = token.lower_
         if token.tag_ in {"PRP", "PRP$"}:
             if lower in _PERSON_PRONOUNS:
-                # An untyped proper name (NER missed it) is a person's as often as not.
-                return self._latest(_PERSON | {"PROPN"}, sent, token), None
+                return self._latest(_PERSON, sent, token), None
             if lower in _THING_PRONOUNS:
-                return self._latest(_THINGS, sent, token), None
+                return self._thing(sent, token), None
             if lower in _PLURAL_PRONOUNS:
                 plural = self._subject if self._subject and self._subject.plural else None
                 return (plural.text if plural else None), None
@@ -166,9 +198,46 @@ class EntityTracker:
         determiner = next(
             (p.token for p in pieces if p.token is not None and p.token.head == token), None
         )
-        if labels is None or modifiers or determiner is None or determiner.lower_ != "the":
+        if (
+            labels is None
+            or modifiers
+            or token.tag_ != "NN"  # "the oceans", "the companies": no named antecedent
+            or determiner is None
+            or determiner.lower_ != "the"
+        ):
             return None, None
         return self._latest(labels, sent, token), determiner
+
+    def _thing(self, sent: Span, pronoun: Token) -> str | None:
+        """What "it"/"its" points to: a single singular, non-person candidate earlier in the
+        same sentence, else in the latest sentence (its clause subjects before its other
+        arguments). Two candidates that nothing tells apart leave the pronoun as it is; a
+        subject whose verb is the pronoun's own ("If the ice sheet melted, ... it was melting")
+        is told apart."""
+        possessed = pronoun.head.lemma_.lower() if pronoun.tag_ == "PRP$" else ""
+
+        def fits(m: Mention) -> bool:
+            return (
+                m.label in _THINGS
+                and not m.plural
+                and m.text.lower() not in _ALL_PRONOUNS
+                and (not possessed or m.head != possessed)  # not "its concentration" itself
+            )
+
+        earlier = [
+            m for m in _candidates(sent, before=pronoun) if fits(m) and m.text != pronoun.text
+        ]
+        pool = earlier or [m for m in self._recent if fits(m)]
+        if not earlier and not self._recent and self._subject is not None:
+            pool = [self._subject] if fits(self._subject) else []
+        subjects = [m for m in pool if m.subject]
+        pool = subjects or pool
+        texts = list(dict.fromkeys(m.text for m in pool))
+        if len(texts) == 1:
+            return texts[0]
+        verbs = _verbs(pronoun)
+        parallel = list(dict.fromkeys(m.text for m in pool if m.predicate in verbs))
+        return parallel[0] if len(parallel) == 1 else None
 
     def _latest(self, labels: frozenset[str], sent: Span, before: Token) -> str | None:
         same_sentence = [e for e in sent.ents if e.end <= before.i and e.label_ in labels]
@@ -189,12 +258,108 @@ class EntityTracker:
 
 
 _PRONOUN_TAGS = frozenset({"PRP", "PRP$", "WDT", "WP", "EX", "DT"})
+_ALL_PRONOUNS = _PERSON_PRONOUNS | _THING_PRONOUNS | _PLURAL_PRONOUNS
+#: Where a named entity is an argument of its clause, not an adjunct ("since the Revolution")
+#: or a modifier ("Greenland ice sheet").
+_ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "dative", "appos", "oprd"})
+
+
+def _candidates(
+    span: Span, resolved: str | None = None, before: Token | None = None
+) -> list[Mention]:
+    """The antecedents a span offers "it": the subject of each clause (the main one as
+    rewritten, when it was) and the named entities that are arguments of a verb."""
+    end = before.i if before is not None else span.end
+    out: list[Mention] = []
+    for token in span:
+        if token.i >= end:
+            break
+        if token.dep_ not in {"nsubj", "nsubjpass"}:
+            continue
+        rewritten = resolved if resolved is not None and token.head == span.root else None
+        if rewritten is None and token.tag_ in _PRONOUN_TAGS:
+            continue
+        mention = _subject_mention(token, rewritten)
+        out.append(
+            Mention(
+                mention.text,
+                mention.label,
+                mention.plural,
+                subject=True,
+                predicate=token.head.lemma_.lower(),
+                head=token.lemma_.lower(),
+            )
+        )
+    topic = _about(span)
+    if topic is not None:
+        out = [m for m in out if m.head not in _TOPIC_NOUNS] + [topic]
+    for entity in span.ents:
+        root = entity.root
+        role = root.dep_ if root.dep_ != "conj" else root.head.dep_
+        if entity.end > end or role not in _ARGUMENTS or root.dep_ in {"nsubj", "nsubjpass"}:
+            continue
+        if entity.label_ in _PERSON | _THINGS:
+            out.append(Mention(entity.text, entity.label_, head=root.lemma_.lower()))
+    return out
+
+
+#: Nouns that introduce what follows: "Key facts about the Amazon rainforest:".
+_TOPIC_NOUNS = frozenset(
+    {"fact", "thing", "information", "overview", "summary", "detail", "point", "note"}
+)
+
+
+def _about(span: Span) -> Mention | None:
+    """The topic an introduction names ("(Here are) some facts about X"), as a subject."""
+    for token in span:
+        if (
+            token.lemma_.lower() in _TOPIC_NOUNS
+            and token.dep_ in {"ROOT", "nsubj", "attr"}
+            and (token.dep_ == "ROOT" or token.head == span.root)
+        ):
+            for prep in token.children:
+                objects = [c for c in prep.children if c.dep_ == "pobj"]
+                if prep.lower_ == "about" and len(objects) == 1:
+                    noun = objects[0]
+                    mention = _mention(noun)
+                    words = [t for t in noun.subtree if t.dep_ not in {"relcl", "appos", "punct"}]
+                    text = noun.doc[words[0].i : words[-1].i + 1].text  # with its "the"
+                    return Mention(text, mention.label, mention.plural, True, head=noun.lemma_)
+    return None
+
+
+def _verbs(pronoun: Token) -> set[str]:
+    """The lemmas of the verb a pronoun belongs to and of the verbs it governs ("was estimated
+    to be melting" -> estimate, melt)."""
+    verbs = {pronoun.head.lemma_.lower()}
+    frontier = [pronoun.head]
+    while frontier:
+        verb = frontier.pop()
+        for child in verb.children:
+            if child.dep_ in {"xcomp", "ccomp"}:
+                verbs.add(child.lemma_.lower())
+                frontier.append(child)
+    return verbs
+
+
 _WH_WORDS = frozenset({"who", "what", "which", "when", "where", "why", "how"})
 
 
 def _subject(sent: Span) -> Token | None:
     root = sent.root
     return next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+
+
+def _subject_mention(subject: Token, resolved: str | None) -> Mention:
+    """A subject as a mention, as its claim rewrote it when it did: a resolved "she" or "the
+    physicist" is still a person, a resolved "they" still plural."""
+    mention = _mention(subject)
+    if resolved is None:
+        return mention
+    lower = subject.lower_
+    person = lower in _PERSON_PRONOUNS or _DESCRIPTIONS.get(subject.lemma_.lower()) == _PERSON
+    label = "PERSON" if person else mention.label
+    return Mention(resolved, label, mention.plural or lower in _PLURAL_PRONOUNS)
 
 
 def _mention(subject: Token) -> Mention:
