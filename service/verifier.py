@@ -5,9 +5,9 @@ SUPPORTED when a passage says nearly the same thing (cosine similarity of all-Mi
 embeddings) and never CONTRADICTED; it squashes the similarity with a fixed, uncalibrated
 logistic curve. ``GroundingVerifier`` maps the similarity to a probability with a curve fitted
 on labelled claim/evidence pairs (training/calibrate_similarity.py) and adds two grounding
-checks: a closely related passage that gives another number of the same kind, or the opposite
-polarity, contradicts the claim. ``make_verifier`` picks a verifier by name, or loads a local
-NLI model.
+checks: a closely related passage (by the hand-set curve) that gives another number of the same
+kind, or the opposite polarity, contradicts the claim. ``make_verifier`` picks a verifier by
+name, or loads a local NLI model.
 """
 
 from __future__ import annotations
@@ -123,7 +123,9 @@ class GroundingVerifier(CosineVerifier):
         conflicts = [i for i, conflict in enumerate(conflicting) if conflict]
         if conflicts:
             worst = max(conflicts, key=lambda i: float(similarity[i]))
-            contradiction = self.curve(float(similarity[worst]))
+            # How related the disagreeing passage is decides a contradiction; the fitted curve
+            # measures support, which a disagreeing passage does not give.
+            contradiction = UNCALIBRATED(float(similarity[worst]))
             if contradiction >= contradicted_at:
                 return Verdict(
                     SupportLabel.CONTRADICTED, 1.0 - contradiction, list(evidence), worst
