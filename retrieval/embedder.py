@@ -105,7 +105,10 @@ class Embedder:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # A load is local and takes a second: its progress bar would only clutter the CLI.
+        transformers_logging.disable_progress_bar()
         model = SentenceTransformer(str(directory), device="cpu", local_files_only=True)
         return cls(model, f"{MODEL_NAME}@{tag}", batch_size)
 
