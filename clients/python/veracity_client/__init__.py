@@ -9,6 +9,7 @@
 Depends on grpcio and protobuf only; importing it loads no model code.
 """
 
+from veracity_client._convert import CheckArgs
 from veracity_client.aio import AsyncVeracityClient
 from veracity_client.client import VeracityClient
 from veracity_client.errors import (
@@ -48,6 +49,7 @@ from veracity_client.types import (
 __all__ = [
     "Assertiveness",
     "AsyncVeracityClient",
+    "CheckArgs",
     "CheckCompleted",
     "CheckResult",
     "Citation",

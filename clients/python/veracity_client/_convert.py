@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from veracity_client.types import (
     Assertiveness,
@@ -84,35 +84,42 @@ def document_to_proto(document: DocumentLike) -> Any:
     )
 
 
-def check_request(
-    answer: str,
-    *,
-    question: str,
-    context: Sequence[DocumentLike],
-    collection: str,
-    top_k: int,
-    supported_threshold: float | None,
-    contradicted_threshold: float | None,
-    skip_claims: bool,
-    skip_citations: bool,
-    context_only: bool,
-) -> Any:
+class CheckArgs(TypedDict, total=False):
+    """The optional arguments of ``check`` and ``stream_check``; every one has a server default.
+
+    ``top_k`` 0 and thresholds left None use the server's defaults.
+    """
+
+    question: str
+    context: Sequence[DocumentLike]
+    collection: str
+    top_k: int
+    supported_threshold: float | None
+    contradicted_threshold: float | None
+    skip_claims: bool
+    skip_citations: bool
+    context_only: bool
+
+
+def check_request(answer: str, **args: Unpack[CheckArgs]) -> Any:
     """A CheckAnswerRequest; thresholds left None stay unset so the server default applies."""
     options = pb.CheckOptions(
-        top_k=top_k,
-        skip_claims=skip_claims,
-        skip_citations=skip_citations,
-        context_only=context_only,
+        top_k=args.get("top_k", 0),
+        skip_claims=args.get("skip_claims", False),
+        skip_citations=args.get("skip_citations", False),
+        context_only=args.get("context_only", False),
     )
-    if supported_threshold is not None:
-        options.supported_threshold = supported_threshold
-    if contradicted_threshold is not None:
-        options.contradicted_threshold = contradicted_threshold
+    supported = args.get("supported_threshold")
+    if supported is not None:
+        options.supported_threshold = supported
+    contradicted = args.get("contradicted_threshold")
+    if contradicted is not None:
+        options.contradicted_threshold = contradicted
     return pb.CheckAnswerRequest(
         answer=answer,
-        question=question,
-        context=[document_to_proto(d) for d in context],
-        collection=collection,
+        question=args.get("question", ""),
+        context=[document_to_proto(d) for d in args.get("context", ())],
+        collection=args.get("collection", ""),
         options=options,
     )
 

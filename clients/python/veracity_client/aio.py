@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Unpack
 
 import grpc
 import grpc.aio
 
 from veracity_client import _convert, _protos
-from veracity_client._convert import DocumentLike
+from veracity_client._convert import CheckArgs, DocumentLike
 from veracity_client.client import (
     DEFAULT_CHANNEL_OPTIONS,
     CallOptions,
@@ -85,62 +85,22 @@ class AsyncVeracityClient:
         self,
         answer: str,
         *,
-        question: str = "",
-        context: Sequence[DocumentLike] = (),
-        collection: str = "",
-        top_k: int = 0,
-        supported_threshold: float | None = None,
-        contradicted_threshold: float | None = None,
-        skip_claims: bool = False,
-        skip_citations: bool = False,
-        context_only: bool = False,
         timeout: Timeout = ...,
+        **args: Unpack[CheckArgs],
     ) -> CheckResult:
         """See VeracityClient.check."""
-        request = _convert.check_request(
-            answer,
-            question=question,
-            context=context,
-            collection=collection,
-            top_k=top_k,
-            supported_threshold=supported_threshold,
-            contradicted_threshold=contradicted_threshold,
-            skip_claims=skip_claims,
-            skip_citations=skip_citations,
-            context_only=context_only,
-        )
+        request = _convert.check_request(answer, **args)
         return _convert.check_result(await self._call(self._stub.CheckAnswer, request, timeout))
 
     async def stream_check(
         self,
         answer: str,
         *,
-        question: str = "",
-        context: Sequence[DocumentLike] = (),
-        collection: str = "",
-        top_k: int = 0,
-        supported_threshold: float | None = None,
-        contradicted_threshold: float | None = None,
-        skip_claims: bool = False,
-        skip_citations: bool = False,
-        context_only: bool = False,
         timeout: Timeout = ...,
+        **args: Unpack[CheckArgs],
     ) -> AsyncIterator[StreamEvent]:
         """See VeracityClient.stream_check; use with ``async for``."""
-        request = pb.StreamCheckAnswerRequest(
-            request=_convert.check_request(
-                answer,
-                question=question,
-                context=context,
-                collection=collection,
-                top_k=top_k,
-                supported_threshold=supported_threshold,
-                contradicted_threshold=contradicted_threshold,
-                skip_claims=skip_claims,
-                skip_citations=skip_citations,
-                context_only=context_only,
-            )
-        )
+        request = pb.StreamCheckAnswerRequest(request=_convert.check_request(answer, **args))
         call = self._stub.StreamCheckAnswer(request, **self._calls.kwargs(timeout))
         try:
             async for message in call:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import EllipsisType, ModuleType, TracebackType
-from typing import Any
+from typing import Any, Unpack
 
 import grpc
 
 from veracity_client import _convert, _protos
-from veracity_client._convert import DocumentLike
+from veracity_client._convert import CheckArgs, DocumentLike
 from veracity_client.errors import error_from_rpc
 from veracity_client.types import (
     CheckResult,
@@ -130,67 +130,28 @@ class VeracityClient:
         self,
         answer: str,
         *,
-        question: str = "",
-        context: Sequence[DocumentLike] = (),
-        collection: str = "",
-        top_k: int = 0,
-        supported_threshold: float | None = None,
-        contradicted_threshold: float | None = None,
-        skip_claims: bool = False,
-        skip_citations: bool = False,
-        context_only: bool = False,
         timeout: Timeout = ...,
+        **args: Unpack[CheckArgs],
     ) -> CheckResult:
         """Check an answer: its claims against the collection (and ``context``), its citations.
 
-        ``top_k`` 0 and thresholds left None use the server's defaults.
+        ``args`` are the options of ``CheckArgs`` (question, context, collection, top_k,
+        thresholds, skips, context_only); any left out uses the server's default.
         """
-        request = _convert.check_request(
-            answer,
-            question=question,
-            context=context,
-            collection=collection,
-            top_k=top_k,
-            supported_threshold=supported_threshold,
-            contradicted_threshold=contradicted_threshold,
-            skip_claims=skip_claims,
-            skip_citations=skip_citations,
-            context_only=context_only,
-        )
+        request = _convert.check_request(answer, **args)
         return _convert.check_result(self._call(self._stub.CheckAnswer, request, timeout))
 
     def stream_check(
         self,
         answer: str,
         *,
-        question: str = "",
-        context: Sequence[DocumentLike] = (),
-        collection: str = "",
-        top_k: int = 0,
-        supported_threshold: float | None = None,
-        contradicted_threshold: float | None = None,
-        skip_claims: bool = False,
-        skip_citations: bool = False,
-        context_only: bool = False,
         timeout: Timeout = ...,
+        **args: Unpack[CheckArgs],
     ) -> Iterator[StreamEvent]:
         """Like ``check``, yielding each Claim as the server verifies it, then each Citation,
         then one CheckCompleted. ``timeout`` bounds the whole stream; leaving the loop early
         cancels the call."""
-        request = pb.StreamCheckAnswerRequest(
-            request=_convert.check_request(
-                answer,
-                question=question,
-                context=context,
-                collection=collection,
-                top_k=top_k,
-                supported_threshold=supported_threshold,
-                contradicted_threshold=contradicted_threshold,
-                skip_claims=skip_claims,
-                skip_citations=skip_citations,
-                context_only=context_only,
-            )
-        )
+        request = pb.StreamCheckAnswerRequest(request=_convert.check_request(answer, **args))
         call = self._stub.StreamCheckAnswer(request, **self._calls.kwargs(timeout))
         try:
             for message in call:
