@@ -15,13 +15,7 @@ import grpc.aio
 
 from veracity_client import _convert, _protos
 from veracity_client._convert import CheckArgs, DocumentLike
-from veracity_client.client import (
-    DEFAULT_CHANNEL_OPTIONS,
-    CallOptions,
-    Timeout,
-    health_method,
-    open_channel,
-)
+from veracity_client.client import ChannelClient, Timeout
 from veracity_client.errors import error_from_rpc
 from veracity_client.types import (
     CheckResult,
@@ -35,31 +29,15 @@ from veracity_client.types import (
     UpsertResult,
 )
 from veracity_client.v1 import veracity_pb2 as pb
-from veracity_client.v1 import veracity_pb2_grpc
 
 
-class AsyncVeracityClient:
-    """An asyncio client for a Veracity server; see VeracityClient for the arguments.
+class AsyncVeracityClient(ChannelClient):
+    """An asyncio client for a Veracity server; see ChannelClient for the arguments.
 
     Create it inside the event loop that uses it; ``async with`` closes the channel.
     """
 
-    def __init__(
-        self,
-        target: str,
-        *,
-        timeout: float | None = 30,
-        tls: bool = False,
-        root_certificates: bytes | None = None,
-        metadata: Sequence[tuple[str, str]] = (),
-        options: Sequence[tuple[str, Any]] = DEFAULT_CHANNEL_OPTIONS,
-    ) -> None:
-        self._calls = CallOptions(timeout, tuple(metadata))
-        self._channel = open_channel(
-            grpc.aio, target, tls=tls, root_certificates=root_certificates, options=options
-        )
-        self._stub = veracity_pb2_grpc.VeracityServiceStub(self._channel)
-        self._health = health_method(self._channel)
+    _grpc = grpc.aio
 
     async def __aenter__(self) -> AsyncVeracityClient:
         return self

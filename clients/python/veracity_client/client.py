@@ -82,12 +82,15 @@ def health_method(channel: Any) -> Any:
     )
 
 
-class VeracityClient:
-    """A blocking client for a Veracity server.
+class ChannelClient:
+    """What the sync and async clients share: the channel, its stub and the call defaults.
 
     ``target`` is ``host:port``. ``timeout`` (seconds, None for none) applies to every call
-    unless the call gives its own. Use it as a context manager, or call ``close``.
+    unless the call gives its own. Subclasses name the gRPC module (``grpc`` or ``grpc.aio``)
+    whose channel they use.
     """
+
+    _grpc: ModuleType
 
     def __init__(
         self,
@@ -101,10 +104,19 @@ class VeracityClient:
     ) -> None:
         self._calls = CallOptions(timeout, tuple(metadata))
         self._channel = open_channel(
-            grpc, target, tls=tls, root_certificates=root_certificates, options=options
+            self._grpc, target, tls=tls, root_certificates=root_certificates, options=options
         )
         self._stub = veracity_pb2_grpc.VeracityServiceStub(self._channel)
         self._health = health_method(self._channel)
+
+
+class VeracityClient(ChannelClient):
+    """A blocking client for a Veracity server (arguments: see ChannelClient).
+
+    Use it as a context manager, or call ``close``.
+    """
+
+    _grpc = grpc
 
     def __enter__(self) -> VeracityClient:
         return self
