@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROTO_SRC := proto/veracity/v1/veracity.proto
 STUBS := clients/python/veracity_client/v1
 
-.PHONY: setup run test lint typecheck proto bench bench-retrieval bench-citations bench-claims eval train-verifier clean
+.PHONY: setup run test lint typecheck proto bench bench-retrieval bench-citations bench-claims bench-load bench-batch bench-verifier browser eval train-verifier train-signal-verifier clean
 
 setup: $(STAMP)
 
@@ -19,9 +19,9 @@ $(STAMP): pyproject.toml clients/python/pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/veracity check --input service/data/demo_answers.jsonl --output .veracity/demo-results.jsonl --format table
+	$(BIN)/veracity check --input service/data/demo_answers.jsonl --output .veracity/demo-results.jsonl --format table --fresh
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -40,7 +40,15 @@ proto: $(STAMP)
 
 # The whole pipeline on ../shared/data/eval, each verifier side by side (bench/results/eval.json).
 eval: $(STAMP)
-	$(BIN)/python -m bench.eval_pipeline --verifier cosine --verifier grounding $(EVAL_ARGS)
+	$(BIN)/python -m bench.eval_pipeline --verifier cosine --verifier grounding --verifier signals $(EVAL_ARGS)
+
+# Claim-evidence pairs per second of each verifier on this machine (bench/results/verifier.json).
+bench-verifier: $(STAMP)
+	$(BIN)/python -m bench.bench_verifier
+
+# Train the shipped signal verifier (service/models/signal_verifier.json; ~15 min on 2 cores).
+train-signal-verifier: $(STAMP)
+	$(BIN)/python -m training.train_signal_verifier
 
 # Fine-tune the NLI cross-encoder (PRESET=cpu: reduced, about an hour on 2 cores; PRESET=gpu).
 PRESET ?= cpu
@@ -51,7 +59,7 @@ train-verifier: $(STAMP)
 bench-retrieval: $(STAMP)
 	nice -n 10 $(BIN)/python -m bench.bench_retrieval
 
-bench: bench-retrieval bench-citations bench-claims
+bench: bench-retrieval bench-citations bench-claims bench-verifier
 
 # Claim extraction on the hand-written gold set: P/R/F1, span exactness, sentences/s
 # (bench/results/claims.json).
@@ -65,3 +73,20 @@ clean:
 # derived from their labels (bench/results/citations.json).
 bench-citations: $(STAMP)
 	$(BIN)/python -m bench.bench_citations
+
+# The gRPC server under 1/8/32/100 closed-loop clients, demo and 100k-passage corpora
+# (bench/results/load.json); LOAD_ARGS=--duration 15 for a shorter run.
+bench-load: $(STAMP)
+	$(BIN)/python -m bench.bench_load $(LOAD_ARGS)
+
+# The report tests open pages in Debian's chromium: install it when it is missing and we are
+# root (CI, a fresh machine); elsewhere those tests skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+		&& (apt-get update -q && apt-get install -y -q chromium) >/dev/null; } \
+		|| echo "chromium not installed: the browser tests will skip"
+
+# Batch scoring of N answers in-process, through one server, and on Ray with 1 and 2 actors
+# (bench/results/batch.json); BATCH_ARGS=--answers 200 for a shorter run.
+bench-batch: $(STAMP)
+	$(BIN)/python -m bench.bench_batch $(BATCH_ARGS)

@@ -19,9 +19,14 @@ decision rules and normalisation, not the coverage of the real APIs:
   "arXiv" for ``preprint_as_published`` and ``arxiv_version_mismatch``; else another venue.
 * DOI: unless ``doi_resolves`` is false, a cited DOI is registered to the record (at DataCite
   for 10.48550, else at Crossref; when the title does not exist the DOI's record has another,
-  made-up title); when it is false the DOI is registered nowhere.
+  made-up title); when it is false the DOI is registered nowhere. DataCite answers for an
+  arXiv DOI as it does for every one of them: publisher "arXiv", resource type Preprint, no
+  container; so the venue of a work cited by its arXiv DOI is known only from the title
+  search.
 * Where entries disagree (a VALID entry and a perturbed copy of it share a DOI or a title),
-  the VALID entry's work is the one the APIs hold: one work per DOI and per title.
+  the VALID entry's work is the one the APIs hold: one work per DOI and per title; among
+  VALID entries, one with a full author list before one cut short with "and others" (which
+  is never taken for an author's name).
 * Authors are served as given/family pairs, so name-order normalisation is exercised.
 
 Crossref's bibliographic search ranks every record's title by rapidfuzz ratio (top 5); the
@@ -82,7 +87,7 @@ def derive(entry: dict[str, Any], index: int) -> Work | None:
     title = fields.get("title", "") if tests.get("title_exists") else ""
     if not title and original:
         title = original.group(1)
-    cited_authors = [a.strip() for a in fields.get("author", "").split(" and ") if a.strip()]
+    cited_authors = _authors(fields)
     if tests.get("authors_match"):
         authors = cited_authors
     elif kind == "partial_author_list":
@@ -108,6 +113,12 @@ def derive(entry: dict[str, Any], index: int) -> Work | None:
     if not title:
         return None
     return Work(title, authors, year, venue, doi)
+
+
+def _authors(fields: dict[str, Any]) -> list[str]:
+    """The BibTeX author list; "and others" marks a cut list, not an author."""
+    names = [a.strip() for a in fields.get("author", "").split(" and ")]
+    return [a for a in names if a and a != "others"]
 
 
 def render(entry: dict[str, Any], number: int) -> str:
@@ -185,7 +196,8 @@ class World:
                                 "titles": [{"title": work.title}],
                                 "creators": [{"name": a} for a in work.authors],
                                 "publicationYear": work.year,
-                                "publisher": work.venue,
+                                "publisher": "arXiv",
+                                "types": {"resourceTypeGeneral": "Preprint"},
                             }
                         }
                     }
@@ -202,7 +214,7 @@ def run(limit: int | None) -> dict[str, Any]:
     entries = entries[:limit] if limit else entries
     # One work per DOI and per title: where entries disagree (a VALID entry and a perturbed
     # copy of it), the VALID entry's derived work is the one the APIs hold.
-    ordered = sorted(range(len(entries)), key=lambda i: entries[i]["label"] != "VALID")
+    ordered = sorted(range(len(entries)), key=lambda i: _precedence(entries[i]))
     works = [w for i in ordered if (w := derive(entries[i], i))]
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     statuses: dict[str, Counter[str]] = defaultdict(Counter)
@@ -260,6 +272,12 @@ def run(limit: int | None) -> dict[str, Any]:
         },
         "errors_sample": missed,
     }
+
+
+def _precedence(entry: dict[str, Any]) -> tuple[bool, bool]:
+    """VALID entries first, and among them those whose author list is not cut short: a
+    database holds every author."""
+    return entry["label"] != "VALID", entry["fields"].get("author", "").endswith(" and others")
 
 
 def _entry_citation(citations: list[Citation]) -> Citation | None:

@@ -14,7 +14,7 @@
    Embedding a million passages takes hours on 2 cores, so their vectors are synthesised: each
    is a random convex mix of 3 real sentence embeddings (from part 1) plus Gaussian noise,
    normalised; queries are real embeddings of climate-FEVER claims. Everything else — SQLite,
-   FTS5, chunking, FAISS build, persistence — runs the store's real code. Search latency is
+   chunking, FAISS and tantivy builds, persistence — runs the store's real code. Search latency is
    measured with query vectors precomputed (embedding one query is reported separately), and
    RSS in a fresh process that loads the embedder, opens the store and searches.
 """
@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -248,7 +249,18 @@ def build_scaled(
         "passages": stats.passages,
         "index_type": stats.index_type,
         "store_ingest_passages_per_s_without_embedding": round(stats.passages / seconds, 1),
+        "on_disk_mb": {
+            "sqlite": _megabytes(root / "corpus.sqlite3"),
+            "faiss": _megabytes(root / "scale.faiss"),
+            "bm25": _megabytes(root / "scale.bm25"),
+        },
     }
+
+
+def _megabytes(path: Path) -> float:
+    """Size of a file, or of every file under a directory, in MB."""
+    files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+    return round(sum(p.stat().st_size for p in files) / 1e6, 1)
 
 
 def exact_top(root: Path, queries: np.ndarray, k: int) -> tuple[np.ndarray, list[float]]:
@@ -296,6 +308,7 @@ def scale_point(
             store.search("scale", [claim], 5, methods=methods)
             latencies.append(time.perf_counter() - started)
         result[f"search_{name}"] = percentiles(latencies)
+    result["load_average_1_5_15_after_searches"] = os.getloadavg()
     store.close()
     top, flat_latencies = exact_top(root, claim_vectors, 10)
     result["dense_exact_flat"] = percentiles(flat_latencies)
@@ -383,7 +396,9 @@ def main() -> None:
         embedder.encode(["Global warming is driving polar bears toward extinction."])
         single.append(time.perf_counter() - t)
     results: dict[str, Any] = {
-        "machine": f"{os.cpu_count()} CPU cores (shared), faiss {faiss.__version__}",
+        "machine": f"{os.cpu_count()} CPU cores (shared), faiss {faiss.__version__}, "
+        f"tantivy {version('tantivy')}",
+        "load_average_1_5_15_at_start": os.getloadavg(),
         "chosen_window_stride": f"{WINDOW}/{STRIDE}",
         "embed_one_query": percentiles(single),
     }
@@ -408,6 +423,7 @@ def main() -> None:
                 size, work, pool, anchors, list(claims), claim_vectors, embedder
             )
             shutil.rmtree(work / f"scale-{size}")
+    results["load_average_1_5_15_at_end"] = os.getloadavg()
     results["wall_s"] = round(time.perf_counter() - started)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -81,9 +81,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="examples per set (smoke runs)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    results = run(args.verifier or ["cosine", "grounding"], args.limit)
+    results = run(args.verifier or ["cosine", "grounding", "signals"], args.limit)
+    # Verifiers not run this time keep their last results, so one can be re-measured alone.
+    previous = json.loads(args.output.read_text("utf-8")) if args.output.exists() else {}
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    args.output.write_text(json.dumps({**previous, **results}, indent=2) + "\n", "utf-8")
 
 
 if __name__ == "__main__":

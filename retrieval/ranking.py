@@ -1,4 +1,4 @@
-"""Ranking pieces shared by corpus and context search: BM25 queries, context search, RRF.
+"""Ranking pieces shared by corpus and context search: BM25 query words, context search, RRF.
 
 Dense and BM25 scores are not on comparable scales, but their ranks are, so the ranked lists
 are fused by reciprocal rank fusion (RRF) and near-duplicate passages are dropped afterwards.
@@ -42,15 +42,21 @@ class Hit:
     passage: Passage
 
 
+def query_words(text: str) -> list[str]:
+    """The distinct lowercased words of ``text`` that a BM25 query should match, at most
+    ``MAX_QUERY_TERMS``: stopwords are dropped unless the text has nothing else. Shared by the
+    corpus (tantivy) and context (FTS5) BM25 so that both match a query the same way."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    terms = [w for w in words if w not in _STOPWORDS] or words
+    return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
+
+
 def fts_query(text: str) -> str | None:
     """An FTS5 query matching any word of ``text``; None when it has no words.
 
     Each word is quoted, so nothing the user typed is read as FTS syntax (AND, NEAR, *, :, ^).
     """
-    words = [w.lower() for w in _WORD.findall(text)]
-    terms = [w for w in words if w not in _STOPWORDS] or words
-    unique = list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
-    return " OR ".join(f'"{term}"' for term in unique) or None
+    return " OR ".join(f'"{term}"' for term in query_words(text)) or None
 
 
 def search_context(
@@ -63,8 +69,11 @@ def search_context(
 ) -> list[list[list[Hit]]]:
     """Per query, one ranking of the context passages per method in ``methods``.
 
-    BM25 runs in a throwaway in-memory FTS5 table with the corpus's tokenizer, so that context
-    and corpus passages are matched the same way.
+    BM25 runs in a throwaway in-memory FTS5 table: a request's few context passages need no
+    pruning, and a tantivy index per request (a writer with its own threads) took ~24 ms to
+    create and fill with 30 passages on the loaded 2-core machine. FTS5's Porter stemmer and
+    tantivy's Snowball English one (the corpus side, ``retrieval.bm25_index``) differ on few
+    words, and each list is ranked on its own before fusion.
     """
     similarity = query_vectors @ passage_vectors.T
     memory = sqlite3.connect(":memory:")

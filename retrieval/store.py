@@ -1,15 +1,16 @@
-"""The reference corpus: SQLite as the source of truth, FAISS and FTS5 for hybrid search.
+"""The reference corpus: SQLite as the source of truth, FAISS and tantivy for hybrid search.
 
 SQLite (one WAL-mode file) holds collections, documents, their passages and each passage's
-vector, plus an FTS5 index over passage text for BM25. The per-collection FAISS index
-(``retrieval.vector_index``) is only a cache of those vectors: it is persisted next to a stamp
-of the collection's ``index_version`` and rebuilt from SQLite whenever the file is missing,
-unreadable, stamped with another version or holds another number of vectors.
+vector. Two per-collection indexes are caches of it, each persisted with a stamp of the
+collection's ``index_version`` and rebuilt from SQLite whenever its files are missing,
+unreadable, stamped with another version or hold another number of passages: the FAISS index
+of the vectors (``retrieval.vector_index``) and the tantivy BM25 index of the passage texts
+(``retrieval.bm25_index``).
 
-Durability: every upsert or delete is one SQLite transaction (documents, passages, FTS rows
-and the new version stamp commit together or not at all), and index files are written aside
-and renamed, so a crash at any moment leaves the old or the new state; a FAISS file that does
-not match SQLite is detected by its stamp and rebuilt.
+Durability: every upsert or delete is one SQLite transaction (documents, passages and the new
+version stamp commit together or not at all), and index files are written aside and renamed
+(tantivy commits the same way), so a crash at any moment leaves the old or the new state; an
+index that does not match SQLite is detected by its stamp and rebuilt.
 
 Search fuses up to four ranked lists per query (dense and BM25, over the collection and over
 the request's context documents) by reciprocal rank fusion (``retrieval.ranking``).
@@ -32,10 +33,12 @@ from typing import Any
 
 import numpy as np
 
+from retrieval import bm25_index
+from retrieval.bm25_index import Bm25Index
 from retrieval.chunking import Chunk, chunk_text
 from retrieval.embedder import Embedder
 from retrieval.locks import ReadWriteLock
-from retrieval.ranking import FTS_TOKENIZER, HYBRID, Hit, Method, fts_query, fuse, search_context
+from retrieval.ranking import HYBRID, Hit, Method, fuse, search_context
 from retrieval.types import (
     CollectionStats,
     DeleteReport,
@@ -46,7 +49,7 @@ from retrieval.types import (
 )
 from retrieval.vector_index import EXACT_MAX, VectorIndex
 
-STORE_VERSION = "hybrid-rrf-v1"
+STORE_VERSION = "hybrid-rrf-v2"
 DATABASE_FILE = "corpus.sqlite3"
 MAX_DOCUMENT_CHARS = 5_000_000
 # Sentence windows: 3 sentences starting every 2 scored best on climate-FEVER evidence recall@5
@@ -60,7 +63,7 @@ _BUILD_BATCH = 20_000
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = f"""
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS collections (
     name TEXT PRIMARY KEY,
     counter INTEGER NOT NULL,
@@ -87,15 +90,11 @@ CREATE TABLE IF NOT EXISTS passages (
     FOREIGN KEY (collection, document_id) REFERENCES documents(collection, id)
 );
 CREATE INDEX IF NOT EXISTS passages_of_document ON passages(collection, document_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    text, content='passages', content_rowid='id', tokenize='{FTS_TOKENIZER}'
-);
-CREATE TRIGGER IF NOT EXISTS passages_fts_insert AFTER INSERT ON passages BEGIN
-    INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS passages_fts_delete AFTER DELETE ON passages BEGIN
-    INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
+-- Stores written before BM25 moved to tantivy kept an FTS5 index here; nothing reads it now,
+-- and its triggers would go on costing every write. The passage texts stay in `passages`.
+DROP TRIGGER IF EXISTS passages_fts_insert;
+DROP TRIGGER IF EXISTS passages_fts_delete;
+DROP TABLE IF EXISTS passages_fts;
 """
 
 
@@ -103,10 +102,11 @@ class CorpusStore:
     """Collections of documents under ``root``, searched by dense + BM25 retrieval.
 
     Safe to use from several threads: writers are serialised, and a search never sees an upsert
-    or delete half applied (SQLite and FAISS change together under a read/write lock, held only
-    while both are updated, not while texts are embedded or an index is rebuilt). Several
-    processes may share ``root``: each notices the others' writes by the ``index_version`` in
-    SQLite and reloads or rebuilds its in-memory index before using it.
+    or delete half applied (SQLite, FAISS and the BM25 searcher change together under a
+    read/write lock, held only while they are updated, not while texts are embedded or an index
+    is rebuilt). Several processes may share ``root``: writes to a collection take a file lock,
+    and each process notices the others' writes by the ``index_version`` in SQLite and reloads
+    (or, failing that, rebuilds) its indexes before using them.
     """
 
     version = STORE_VERSION
@@ -134,14 +134,16 @@ class CorpusStore:
         self._write_lock = threading.Lock()
         self._rw = ReadWriteLock()
         self._indexes: dict[str, VectorIndex] = {}
-        # The index_version each in-memory index reflects; SQLite may be ahead of it when
+        self._bm25: dict[str, Bm25Index] = {}
+        # The index_version the in-memory indexes reflect; SQLite may be ahead of it when
         # another process (the CLI beside a running server) writes to the same root.
         self._loaded: dict[str, str] = {}
         db = self._db()
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
         for (name,) in db.execute("SELECT name FROM collections ORDER BY name").fetchall():
-            self._load(name)
+            with self._writing(name):
+                self._load(name)
 
     # -- collections ------------------------------------------------------------------------
 
@@ -178,7 +180,7 @@ class CorpusStore:
             passages=passages,
             index_version=self._version(db, name),
             embedder=self.embedder_version,
-            index_type=f"{index.kind if index else 'faiss'}+fts5-bm25",
+            index_type=f"{index.kind if index else 'faiss'}+tantivy-bm25",
         )
 
     # -- writing ----------------------------------------------------------------------------
@@ -201,20 +203,28 @@ class CorpusStore:
             else:
                 errors.append((document.id, f"{reason} (document {position} of the request)"))
         chunked = [(doc, self._chunk(doc.text)) for doc in accepted.values()]
-        vectors = self.embedder.encode([c.text for _, chunks in chunked for c in chunks])
-        with self._write_lock:
+        texts = [c.text for _, chunks in chunked for c in chunks]
+        vectors = self.embedder.encode(texts)
+        with self._writing(collection):
             db = self._db()
             with self._rw.write():
                 with _transaction(db):
                     created = self._ensure_collection(db, collection)
                     in_sync = created or self._in_sync(db, collection)
+                    before = self._version(db, collection)
                     old_ids = self._remove_documents(db, collection, list(accepted))
                     new_ids = self._insert(db, collection, chunked, vectors)
                     changed = bool(accepted) or created
-                    version = (
-                        self._bump(db, collection) if changed else self._version(db, collection)
-                    )
-                self._update_index(db, collection, version, in_sync, old_ids, new_ids, vectors)
+                    version = self._bump(db, collection) if changed else before
+                self._update_indexes(
+                    db,
+                    collection,
+                    (before, version),
+                    in_sync,
+                    old_ids,
+                    list(zip(new_ids, texts, strict=True)),
+                    vectors,
+                )
             if changed:
                 self._refresh(db, collection)
         return UpsertReport(
@@ -227,20 +237,21 @@ class CorpusStore:
 
     def delete(self, collection: str, document_ids: Sequence[str]) -> DeleteReport:
         """Remove documents by id; ids not in the collection are reported, not an error."""
-        with self._write_lock:
+        self._version(self._db(), collection)
+        with self._writing(collection):
             db = self._db()
-            self._version(db, collection)
             wanted = list(dict.fromkeys(document_ids))
             with self._rw.write():
                 with _transaction(db):
                     in_sync = self._in_sync(db, collection)
+                    before = self._version(db, collection)
                     present = self._existing(db, collection, wanted)
                     old_ids = self._remove_documents(db, collection, present)
-                    version = (
-                        self._bump(db, collection) if present else self._version(db, collection)
-                    )
+                    version = self._bump(db, collection) if present else before
                 no_vectors = np.zeros((0, self.embedder.dim), dtype=np.float32)
-                self._update_index(db, collection, version, in_sync, old_ids, [], no_vectors)
+                self._update_indexes(
+                    db, collection, (before, version), in_sync, old_ids, [], no_vectors
+                )
             if present:
                 self._refresh(db, collection)
         found = set(present)
@@ -251,21 +262,35 @@ class CorpusStore:
         )
 
     def rebuild(self, collection: str) -> CollectionStats:
-        """Rebuild the collection's FAISS index from SQLite and persist it.
+        """Rebuild the collection's FAISS and BM25 indexes from SQLite and persist them.
 
         Needed only to repair or re-tune an index by hand (the store rebuilds on its own when
-        the file does not match SQLite or the collection outgrows its index); searches keep
-        using the old index until the new one is swapped in.
+        the files do not match SQLite or the collection outgrows its index); searches keep
+        using the old indexes until the new ones are swapped in.
         """
-        with self._write_lock:
+        self._version(self._db(), collection)
+        with self._writing(collection):
             db = self._db()
-            self._version(db, collection)
             index, version = self._build_index(db, collection)
+            bm25 = self._build_bm25(db, collection)
             with self._rw.write():
                 self._indexes[collection] = index
+                self._bm25[collection] = bm25
                 self._loaded[collection] = version
             self._persist(collection, index, version)
+            bm25_index.publish(self.root, collection, bm25, version)
         return self.stats(collection)[0]
+
+    @contextmanager
+    def _writing(self, collection: str) -> Iterator[None]:
+        """Exclusive right to write ``collection`` or its index files: this process's write
+        lock, then a file lock that processes sharing the root take too. Held from the SQLite
+        transaction until the indexes on disk are stamped, so that another process never
+        finds SQLite ahead of index files that are still being written (it waits instead of
+        rebuilding them), and never writes the same files at once."""
+        with self._write_lock, (self.root / f"{collection}.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def _ensure_collection(self, db: sqlite3.Connection, name: str) -> bool:
         """Create the collection row unless it exists; whether it was created."""
@@ -384,32 +409,93 @@ class CorpusStore:
         """Whether the in-memory index reflects the collection's version in SQLite."""
         return self._loaded.get(collection) == self._version(db, collection)
 
-    def _update_index(
+    def _update_indexes(
         self,
         db: sqlite3.Connection,
         collection: str,
-        version: str,
+        versions: tuple[str, str],
         in_sync: bool,
         old_ids: list[int],
-        new_ids: list[int],
+        added: list[tuple[int, str]],
         vectors: np.ndarray,
     ) -> None:
-        """Apply a committed write to the in-memory index: incrementally when the index was
-        current before the write, else (another process wrote meanwhile) rebuilt from SQLite."""
+        """Apply a committed write, which took the collection from ``versions[0]`` to
+        ``versions[1]``, to both indexes; searches are held off meanwhile.
+
+        FAISS (in memory) is updated incrementally when it was current before the write, else
+        (another process wrote meanwhile) rebuilt from SQLite. BM25 is updated in place when
+        the index on disk holds the version before the write, else rebuilt. Should the BM25
+        update fail, the collection is marked out of date, so that the next search reloads
+        both indexes (rebuilding BM25, whose stamp no longer matches SQLite)."""
+        before, version = versions
         if in_sync:
             index = self._indexes.setdefault(collection, VectorIndex.empty(self.embedder.dim))
             index.remove(old_ids)
-            index.add(np.asarray(new_ids, dtype=np.int64), vectors)
+            index.add(np.asarray([i for i, _ in added], dtype=np.int64), vectors)
             self._loaded[collection] = version
         else:
             self._indexes[collection], self._loaded[collection] = self._build_index(db, collection)
+        if version == before:
+            return
+        try:
+            bm25 = self._current_bm25(collection, before)
+            if bm25 is None:
+                bm25 = self._build_bm25(db, collection)
+                bm25_index.publish(self.root, collection, bm25, version)
+            else:
+                bm25.update(old_ids, added)
+                bm25.refresh()
+                bm25_index.write_stamp(
+                    self.root, collection, bm25_index.Stamp(bm25.generation, version)
+                )
+            self._bm25[collection] = bm25
+        except BaseException:
+            self._loaded.pop(collection, None)
+            raise
+
+    def _current_bm25(self, collection: str, version: str) -> Bm25Index | None:
+        """The collection's BM25 index on disk if its stamp says it holds ``version``: the one
+        in memory when it is that generation, else opened; None when there is none."""
+        stamp = bm25_index.read_stamp(self.root, collection)
+        loaded = self._bm25.get(collection)
+        if loaded is not None and stamp == bm25_index.Stamp(loaded.generation, version):
+            return loaded
+        return Bm25Index.load(self.root, collection, version)
+
+    def _build_bm25(self, db: sqlite3.Connection, collection: str) -> Bm25Index:
+        """A new, unstamped BM25 generation of the collection's passages, read from SQLite in
+        one read transaction; callers hold the collection's write lock, so the version cannot
+        change meanwhile."""
+        log.info("building the BM25 index of %r from SQLite", collection)
+        db.execute("BEGIN")
+        try:
+            cursor = db.execute(
+                "SELECT id, text FROM passages WHERE collection = ? ORDER BY id", (collection,)
+            )
+            rows = (
+                row for rows in iter(lambda: cursor.fetchmany(_BUILD_BATCH), []) for row in rows
+            )
+            return bm25_index.build(self.root, collection, rows)
+        finally:
+            db.execute("COMMIT")
+
+    def _settle_bm25(self, collection: str) -> None:
+        """After a write: let BM25 merges finish without holding searches off, then show
+        searches the merged segments (the same passages, in fewer files)."""
+        bm25 = self._bm25.get(collection)
+        if bm25 is not None:
+            bm25.settle()
+            with self._rw.write():
+                bm25.refresh()
 
     def _refresh(self, db: sqlite3.Connection, collection: str) -> None:
-        """After a write: rebuild an index the collection has outgrown, then persist it.
+        """After a write: settle BM25, rebuild a FAISS index the collection has outgrown, then
+        persist it.
 
         Runs under the write lock but not the read/write lock, so searches go on against the
         current (complete, merely slower) index while a replacement is built.
         """
+        self._settle_bm25(collection)
         index = self._indexes[collection]
         if index.stale(index.ntotal, self._exact_max):
             log.info("rebuilding the vector index of %r for %d passages", collection, index.ntotal)
@@ -423,12 +509,13 @@ class CorpusStore:
         """Reload the collection's index when another process has written to it."""
         if self._in_sync(self._db(), collection):
             return
-        with self._write_lock, self._rw.write():
+        with self._writing(collection), self._rw.write():
             if not self._in_sync(self._db(), collection):
                 self._load(collection)
 
     def _load(self, collection: str) -> None:
-        """Load the persisted index when its stamp matches SQLite, else rebuild it from SQLite."""
+        """Load the persisted indexes when their stamps match SQLite, else rebuild them from
+        SQLite. Callers hold the collection's write lock."""
         db = self._db()
         (embedder,) = db.execute(
             "SELECT embedder FROM collections WHERE name = ?", (collection,)
@@ -455,7 +542,13 @@ class CorpusStore:
             log.warning("rebuilding the vector index of collection %r from SQLite", collection)
             index, version = self._build_index(db, collection)
             self._persist(collection, index, version)
+        bm25 = Bm25Index.load(self.root, collection, version)
+        if bm25 is None or bm25.ntotal != count:
+            log.warning("rebuilding the BM25 index of collection %r from SQLite", collection)
+            bm25 = self._build_bm25(db, collection)
+            bm25_index.publish(self.root, collection, bm25, version)
         self._indexes[collection] = index
+        self._bm25[collection] = bm25
         self._loaded[collection] = version
 
     def _build_index(self, db: sqlite3.Connection, collection: str) -> tuple[VectorIndex, str]:
@@ -526,17 +619,14 @@ class CorpusStore:
     def _persist(self, collection: str, index: VectorIndex, version: str) -> None:
         """Write the index, then its stamp, each to a temporary file renamed into place.
 
-        A crash between the two leaves an old stamp, which makes the next open rebuild.
+        A crash between the two leaves an old stamp, which makes the next open rebuild. Callers
+        hold the collection's write lock, so the file and stamp of two processes never mix.
         """
         index_path, stamp_path = self._index_paths(collection)
-        # Processes sharing the root write the pair under one file lock, so that the file and
-        # the stamp on disk always belong together.
-        with (self.root / f"{collection}.lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            index.write(index_path)
-            temporary = stamp_path.with_name(f"{stamp_path.name}.tmp{os.getpid()}")
-            temporary.write_text(version, encoding="utf-8")
-            os.replace(temporary, stamp_path)
+        index.write(index_path)
+        temporary = stamp_path.with_name(f"{stamp_path.name}.tmp{os.getpid()}")
+        temporary.write_text(version, encoding="utf-8")
+        os.replace(temporary, stamp_path)
 
     # -- searching --------------------------------------------------------------------------
 
@@ -621,7 +711,7 @@ class CorpusStore:
             for query, row in zip(queries, dense, strict=True):
                 ranked: dict[Method, list[int]] = {"dense": [int(i) for i in row if i >= 0]}
                 if "bm25" in methods:
-                    ranked["bm25"] = _bm25_corpus(db, collection, query, depth)
+                    ranked["bm25"] = self._bm25[collection].search(query, depth)
                 rankings.append([ranked[method] for method in methods])
             wanted = sorted({i for lists in rankings for ids in lists for i in ids})
             hits = _fetch(db, wanted)
@@ -648,6 +738,16 @@ class CorpusStore:
                 self._connections.append(db)
         return db
 
+    def documents(self, collection: str, limit: int | None = None) -> Iterator[Document]:
+        """The collection's documents in id order (``veracity tune`` learns from them)."""
+        rows = self._db().execute(
+            "SELECT id, title, source_url, text, metadata FROM documents "
+            "WHERE collection = ? ORDER BY id LIMIT ?",
+            (collection, -1 if limit is None else limit),
+        )
+        for doc_id, title, source_url, text, metadata in rows:
+            yield Document(doc_id, text, title, source_url, json.loads(metadata))
+
     def close(self) -> None:
         """Close every thread's connection; the store cannot be used afterwards."""
         with self._write_lock, self._connections_lock:
@@ -668,19 +768,6 @@ def _rejection(document: Document) -> str | None:
     if len(document.text) > MAX_DOCUMENT_CHARS:
         return f"text has {len(document.text)} characters; the limit is {MAX_DOCUMENT_CHARS}"
     return None
-
-
-def _bm25_corpus(db: sqlite3.Connection, collection: str, query: str, depth: int) -> list[int]:
-    match = fts_query(query)
-    if match is None:
-        return []
-    rows = db.execute(
-        "SELECT p.id FROM passages_fts JOIN passages AS p ON p.id = passages_fts.rowid "
-        "WHERE passages_fts MATCH ? AND p.collection = ? "
-        "ORDER BY bm25(passages_fts) LIMIT ?",
-        (match, collection, depth),
-    )
-    return [row[0] for row in rows]
 
 
 def _fetch(db: sqlite3.Connection, ids: list[int]) -> dict[int, Hit]:

@@ -7,10 +7,12 @@ is given (raising service.errors), and it never imports gRPC.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from retrieval.types import CollectionStats, DeleteReport, Document, Passage, UpsertReport
-from service import __version__
+from service import __version__, deadlines
 from service.config import Settings
 from service.errors import FieldViolation, InvalidArgument, NotFound
 from service.stages import CitationChecker, ClaimExtractor, EvidenceStore, Thresholds, Verifier
@@ -25,6 +27,9 @@ from service.types import (
     ClaimResult,
     Versions,
 )
+
+if TYPE_CHECKING:
+    from retrieval.embedder import Embedder
 
 
 class Checker:
@@ -46,8 +51,11 @@ class Checker:
         self._seed_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Checker:
-        """Load the shipped models and open the corpus under ``settings.data_dir``."""
+    def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Checker:
+        """Load the shipped models and open the corpus under ``settings.data_dir``.
+
+        ``embedder`` replaces the shipped one (the server passes one that batches requests).
+        """
         # Imported here so that importing this module stays cheap (no torch, no spaCy).
         from retrieval.embedder import Embedder
         from retrieval.store import CorpusStore
@@ -56,9 +64,11 @@ class Checker:
         from service.claims import make_extractor
         from service.verifier import make_verifier
 
-        embedder = Embedder.load()
+        embedder = embedder or Embedder.load()
         store = CorpusStore(settings.data_dir / "corpus", embedder)
-        verifier = with_judge(make_verifier(settings.verifier, embedder), settings.llm)
+        verifier = with_judge(
+            make_verifier(settings.verifier, embedder, settings.data_dir / "models"), settings.llm
+        )
         citations = LiveCitationChecker.from_settings(
             settings.citations, settings.data_dir, support=abstract_support(verifier)
         )
@@ -104,6 +114,7 @@ class Checker:
             summary=completed.summary,
             versions=completed.versions,
             collection=completed.collection,
+            timings=completed.timings,
         )
 
     def iter_check(self, request: CheckRequest) -> Iterator[CheckEvent]:
@@ -112,37 +123,63 @@ class Checker:
         collection = self._validate(request)
         options = request.options
         claim_results: list[ClaimResult] = []
+        # Seconds per stage; the verify time excludes the time spent waiting for the consumer.
+        timings: dict[str, float] = {}
         if not options.skip_claims:
-            claims = self.extractor.extract(request.answer, request.question)
+            started = time.perf_counter()
+            claims = self._extract(request.answer, request.question)
+            timings["claims"] = time.perf_counter() - started
             checkable = [i for i, c in enumerate(claims) if c.checkable]
+            started = time.perf_counter()
             evidence = self.store.search(
                 collection,
                 [claims[i].text for i in checkable],
                 options.top_k or self.settings.default_top_k,
                 request.context,
             )
+            timings["retrieval"] = time.perf_counter() - started
             evidence_of: dict[int, list[Passage]] = dict(zip(checkable, evidence, strict=True))
             thresholds = Thresholds(options.supported_threshold, options.contradicted_threshold)
+            timings["verify"] = 0.0
             for index, claim in enumerate(claims):
+                # A server call that was cancelled or ran out of time stops here.
+                deadlines.check_current()
+                started = time.perf_counter()
                 verdict = (
                     self.verifier.verify(claim, evidence_of[index], thresholds)
                     if claim.checkable
                     else None
                 )
+                timings["verify"] += time.perf_counter() - started
                 result = ClaimResult(index, claim, verdict)
                 claim_results.append(result)
                 yield result
+        started = time.perf_counter()
         citations = [] if options.skip_citations else self.citations.check(request.answer)
+        if not options.skip_citations:
+            timings["citations"] = time.perf_counter() - started
         yield from citations
         yield CheckCompleted(
             summary=summarize(claim_results, citations),
             versions=self.versions(collection),
             collection=collection or "",
+            timings=timings,
         )
 
     def extract_claims(self, answer: str, question: str = "") -> list[Claim]:
         self._validate_answer(answer, "answer")
-        return self.extractor.extract(answer, question)
+        return self._extract(answer, question)
+
+    def _extract(self, answer: str, question: str) -> list[Claim]:
+        """The answer's claims, refused when there are more than ``max_claims``: each claim
+        costs a search and a verification, so the limit bounds one request's work."""
+        claims = self.extractor.extract(answer, question)
+        limit = self.settings.max_claims
+        if len(claims) > limit:
+            raise InvalidArgument.single(
+                "answer", f"splits into {len(claims)} claims; the limit is {limit}"
+            )
+        return claims
 
     def verify_citations(self, text: str) -> list[Citation]:
         self._validate_answer(text, "text")

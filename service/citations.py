@@ -9,8 +9,9 @@ verdicts into the pipeline's ``Citation`` records.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from retrieval.citations.cache import LookupCache
@@ -46,10 +47,32 @@ ClaimSupport = Callable[[str, str], tuple[SupportLabel, float]]
 _SENTENCE_END = re.compile(r"(?<!\bal)(?<!\d)[.!?](?=\s)|\n\s*\n")
 
 
+class Lookups(Protocol):
+    """What the checker asks of the sources: a verdict per citation, an abstract per record.
+
+    CitationResolver asks them live; a batch on Ray answers from a table of look-ups made
+    once for the whole dataset (service.ray_engine).
+    """
+
+    def verify(self, found: Found) -> CitationVerdict: ...
+
+    def abstract(self, record: WorkRecord) -> str: ...
+
+
+def lookup_target(found: list[Found], item: Found) -> Found:
+    """The citation whose look-up decides ``item``: for an inline mention, its entry."""
+    return found[item.linked_to] if item.linked_to is not None else item
+
+
+def lookup_key(target: Found) -> Hashable:
+    """Citations with the same key get one look-up (an entry and its mentions, a repeated id)."""
+    return (target.kind, target.identifier, target.cited)
+
+
 class LiveCitationChecker:
     version = "live-resolvers-v1"
 
-    def __init__(self, resolver: CitationResolver, support: ClaimSupport | None = None) -> None:
+    def __init__(self, resolver: Lookups, support: ClaimSupport | None = None) -> None:
         self.resolver = resolver
         self.support = support
 
@@ -63,12 +86,12 @@ class LiveCitationChecker:
 
     def check(self, text: str) -> list[Citation]:
         found = extract(text)
-        verdicts: dict[tuple[str, str, object], CitationVerdict] = {}
+        verdicts: dict[Hashable, CitationVerdict] = {}
         citations = []
         for item in found:
-            target = found[item.linked_to] if item.linked_to is not None else item
-            key = (target.kind, target.identifier, target.cited)
-            if key not in verdicts:  # an entry and its mentions, or a repeated id: once
+            target = lookup_target(found, item)
+            key = lookup_key(target)
+            if key not in verdicts:
                 verdicts[key] = self.resolver.verify(target)
             citations.append(self._citation(text, item, found, verdicts[key]))
         return sorted(citations, key=lambda c: (c.start, c.end))
@@ -180,17 +203,16 @@ def build_resolver(settings: CitationSettings, data_dir: Path) -> CitationResolv
     for name, url in urls.items():
         host = urlsplit(url).hostname or ""
         by_host[host] = max(by_host.get(host, 0.0), intervals[name] * settings.rate_limit_scale)
-    http = HttpClient(
-        HttpPolicy(
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            max_retries=settings.max_retries,
-            backoff=settings.retry_backoff,
-            intervals=by_host,
-            user_agent="veracity-citations/1"
-            + (f" (mailto:{settings.mailto})" if settings.mailto else ""),
-        )
+    policy = HttpPolicy(
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_retries=settings.max_retries,
+        backoff=settings.retry_backoff,
+        intervals=by_host,
+        user_agent="veracity-citations/1"
+        + (f" (mailto:{settings.mailto})" if settings.mailto else ""),
     )
+    http = HttpClient(policy)
     polite = {"mailto": settings.mailto} if settings.mailto else {}
     ncbi = {"tool": "veracity", **({"email": settings.mailto} if settings.mailto else {})}
     sources: dict[str, Resolver] = {
@@ -203,7 +225,7 @@ def build_resolver(settings: CitationSettings, data_dir: Path) -> CitationResolv
         "semanticscholar": SemanticScholarResolver(
             http, settings.semanticscholar_url, api_key=settings.semanticscholar_api_key
         ),
-        "url": UrlChecker(http, UrlGuard(settings.url_allowlist)),
+        "url": UrlChecker(policy, UrlGuard(settings.url_allowlist)),
     }
     bibliography = None
     if settings.bibliography:

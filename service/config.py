@@ -134,9 +134,62 @@ class Settings:
     seed_demo_corpus: bool = True
     max_answer_chars: int = 100_000
     max_context_documents: int = 64
+    # An answer that splits into more claims than this is refused (field ``answer``).
+    max_claims: int = 200
     max_top_k: int = 50
     default_top_k: int = 5
     # cosine | grounding | hf:PATH (a local Hugging Face NLI model); see service.verifier.
     verifier: str = "grounding"
     citations: CitationSettings = field(default_factory=CitationSettings.from_env)
     llm: LLMSettings = field(default_factory=LLMSettings.from_env)
+
+
+_MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How the gRPC server listens, admits and guards work; the Checker's live in Settings.
+
+    Read by service.configfile from the ``[server]`` table of the TOML config, then
+    ``VERACITY_*`` variables, then ``veracity serve`` flags.
+    """
+
+    host: str = "127.0.0.1"
+    # 0 lets the OS pick a free port; the bound port is printed in the "serving on" line.
+    port: int = 50051
+    # The largest request a client may send; a larger one is refused with a field violation.
+    # The transport itself allows twice this, so that a slightly larger message still gets
+    # that clear error rather than the transport's bare RESOURCE_EXHAUSTED.
+    max_message_bytes: int = 8 * _MiB
+    # How long in-flight RPCs may run on after SIGTERM/SIGINT before they are cancelled.
+    grace_s: float = 10.0
+    # Threads running Checker calls; each holds one request's pipeline work.
+    workers: int = 4
+    # Requests admitted at once (running plus waiting for a worker); more get
+    # RESOURCE_EXHAUSTED at once instead of queueing without bound.
+    max_pending: int = 64
+    # Embedding micro-batches: concurrent requests' texts are encoded together, up to
+    # ``batch_max_texts`` per model call, waiting at most ``batch_max_wait_ms`` to fill one;
+    # at most ``batch_queue`` encode calls wait, beyond which work is refused.
+    batch_max_texts: int = 64
+    batch_max_wait_ms: float = 5.0
+    batch_queue: int = 256
+    # Embeddings of recent texts (claims, evidence passages) kept in memory, at ~1.6 kB each.
+    embedding_cache_size: int = 20_000
+    # Work stops when less than this is left before the client's deadline.
+    deadline_margin_s: float = 0.05
+    # API keys (``veracity keys add``); empty means no authentication.
+    api_keys_file: str = ""
+    # Per-key token bucket: sustained requests per second and the burst allowed.
+    quota_rate: float = 20.0
+    quota_burst: int = 40
+    # TLS: a PEM certificate chain and key; with ``tls_client_ca`` clients must present a
+    # certificate signed by it (mTLS).
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_client_ca: str = ""
+    # Prometheus metrics over HTTP on this port (0 picks a free one); None: no endpoint.
+    metrics_port: int | None = None
+    # "json" (one object a line, with the request id) or "text".
+    log_format: str = "json"

@@ -8,7 +8,7 @@ outside the evidence list) raises instead of being quietly dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from enum import Enum
 from typing import Any
@@ -246,6 +246,7 @@ def check_result_to_proto(result: CheckResult) -> pb.CheckAnswerResponse:
         summary=summary_to_proto(result.summary),
         versions=versions_to_proto(result.versions),
         collection=result.collection,
+        timings=timings_to_proto(result.timings),
     )
 
 
@@ -263,7 +264,12 @@ def check_completed_to_proto(completed: CheckCompleted) -> pb.CheckCompleted:
         summary=summary_to_proto(completed.summary),
         versions=versions_to_proto(completed.versions),
         collection=completed.collection,
+        timings=timings_to_proto(completed.timings),
     )
+
+
+def timings_to_proto(timings: Mapping[str, float]) -> list[pb.StageTiming]:
+    return [pb.StageTiming(stage=stage, seconds=seconds) for stage, seconds in timings.items()]
 
 
 def extract_claims_to_proto(

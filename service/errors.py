@@ -31,3 +31,28 @@ class InvalidArgument(VeracityError):
 
 class NotFound(VeracityError):
     """A named thing (a collection, say) does not exist."""
+
+
+class Unauthenticated(VeracityError):
+    """The call carries no API key, or one the server does not know."""
+
+
+class Overloaded(VeracityError):
+    """More work is queued than the server may hold, or a caller's quota is spent.
+
+    ``retry_after_s`` is the server's estimate of when a retry may succeed; the gRPC layer
+    sends it as google.rpc.RetryInfo.
+    """
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class Abandoned(VeracityError):
+    """The caller cancelled, or its deadline is too near for the work to finish; the work stops
+    so that it does not hold workers that the next request needs."""
+
+    def __init__(self, message: str, deadline: bool) -> None:
+        super().__init__(message)
+        self.deadline = deadline

@@ -1,60 +1,52 @@
 """The asyncio gRPC server: VeracityService over one in-process Checker.
 
-The Checker is blocking (models run on CPU), so every call into it runs in a bounded thread
-pool and the event loop stays free to accept, stream and cancel RPCs. Pipeline errors become
-gRPC statuses in one place, ``_grpc_errors``; nothing a request does can stop the server.
+A thin layer. service.guard admits each call (request id, API key, quota, size, deadline
+scope) and records it; the servicer converts messages and runs the blocking Checker in a
+bounded executor (service.executors), whose embedding calls share model batches
+(service.batching); errors become statuses in one place (service.statuses). Nothing a request
+does can stop the server.
 
-Run it with ``python -m service.server --port 0 --data-dir DIR``; the ``veracity serve``
-command calls ``serve`` the same way.
+Run it with ``veracity serve`` (flags, ``--config`` TOML, ``VERACITY_*`` variables).
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar
+from wsgiref.simple_server import WSGIServer
 
 import grpc
-from google.protobuf import any_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
+import numpy as np
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from grpc_status import rpc_status
 
-from service import convert
+from service import convert, deadlines, limits
+from service.auth import KeyStore
+from service.batching import BatchedEmbedder, MicroBatcher
 from service.checker import Checker
-from service.config import Settings
-from service.errors import InvalidArgument, NotFound
+from service.config import ServerSettings, Settings
+from service.errors import InvalidArgument
+from service.executors import BoundedExecutor
+from service.guard import Guard
+from service.logs import REQUEST_ID
+from service.metrics import Metrics
+from service.quotas import Quotas
+from service.statuses import status_of
+from service.types import CheckCompleted, Citation
 from veracity_client.v1 import veracity_pb2, veracity_pb2_grpc
+
+__all__ = ["ServerSettings", "Service", "build_server", "serve"]
 
 logger = logging.getLogger(__name__)
 
 SERVICE_NAME: str = veracity_pb2.DESCRIPTOR.services_by_name["VeracityService"].full_name
-
-_MiB = 1024 * 1024
-
-
-@dataclasses.dataclass(frozen=True)
-class ServerSettings:
-    """How the server listens; the Checker's own settings live in service.config.Settings."""
-
-    host: str = "127.0.0.1"
-    # 0 lets the OS pick a free port; the bound port is printed in the "serving on" line.
-    port: int = 50051
-    # Applies to received and sent messages alike; large enough for a 5 MB answer, so that an
-    # oversized answer is refused by the Checker with a field violation, not by the transport.
-    max_message_bytes: int = 8 * _MiB
-    # How long in-flight RPCs may run on after SIGTERM/SIGINT before they are cancelled.
-    grace_s: float = 10.0
-    # Threads running Checker calls; each holds one request's model work.
-    workers: int = 4
-
 
 # -- error mapping ----------------------------------------------------------------------------
 
@@ -65,33 +57,8 @@ _P = ParamSpec("_P")
 
 
 async def _abort(context: grpc.aio.ServicerContext, error: Exception, rpc: str) -> NoReturn:
-    """End the RPC named ``rpc`` with the status that ``error`` stands for.
-
-    InvalidArgument carries a google.rpc.BadRequest detail so clients can point at the field;
-    anything unexpected is logged with its traceback and reported as a terse INTERNAL.
-    """
-    if isinstance(error, InvalidArgument):
-        bad_request = error_details_pb2.BadRequest(
-            field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(
-                    field=v.field, description=v.description
-                )
-                for v in error.violations
-            ]
-        )
-        detail = any_pb2.Any()
-        detail.Pack(bad_request)
-        status = status_pb2.Status(
-            code=code_pb2.INVALID_ARGUMENT, message=str(error), details=[detail]
-        )
-    elif isinstance(error, NotFound):
-        status = status_pb2.Status(code=code_pb2.NOT_FOUND, message=str(error))
-    else:
-        logger.error("%s failed", rpc, exc_info=error)
-        status = status_pb2.Status(
-            code=code_pb2.INTERNAL, message=f"internal error ({type(error).__name__})"
-        )
-    await context.abort_with_status(rpc_status.to_status(status))
+    """End the RPC named ``rpc`` with the status that ``error`` stands for."""
+    await context.abort_with_status(status_of(error, rpc))
     raise AssertionError("abort_with_status returns only by raising")
 
 
@@ -120,37 +87,62 @@ def _grpc_errors(
 class VeracityServicer(veracity_pb2_grpc.VeracityServiceServicer):
     """Implements veracity.v1.VeracityService by delegating to a Checker."""
 
-    def __init__(self, checker: Checker, executor: Executor) -> None:
+    def __init__(
+        self,
+        checker: Checker,
+        executor: BoundedExecutor,
+        metrics: Metrics,
+        max_message_bytes: int,
+    ) -> None:
         self._checker = checker
         self._executor = executor
+        self._metrics = metrics
+        self._max_message_bytes = max_message_bytes
         self._default_top_k = checker.settings.default_top_k
 
     async def _run(
         self, function: Callable[_P, _Response], *args: _P.args, **kwargs: _P.kwargs
     ) -> _Response:
-        """Run a blocking Checker call in the pool without blocking the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, functools.partial(function, *args, **kwargs)
-        )
+        """Run a blocking Checker call in the bounded pool, unless the call is abandoned."""
+        deadlines.check_current()
+        self._metrics.queue_depth.labels("executor").set(self._executor.pending)
+        return await self._executor.run(function, *args, **kwargs)
+
+    def _observe(self, timings: Mapping[str, float], citations: Iterable[Citation]) -> None:
+        """Stage latencies and failed citation look-ups of one check, into the metrics."""
+        self._metrics.observe_stages(timings)
+        for citation in citations:
+            self._metrics.observe_lookups(citation.checked_sources)
 
     @_grpc_errors
     async def CheckAnswer(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         check_request = convert.check_request_from_proto(request, self._default_top_k)
         result = await self._run(self._checker.check, check_request)
-        return convert.check_result_to_proto(result)
+        self._observe(result.timings, result.citations)
+        response = convert.check_result_to_proto(result)
+        response.request_id = REQUEST_ID.get()
+        return response
 
     @_grpc_errors
     async def StreamCheckAnswer(self, request: Any, context: grpc.aio.ServicerContext) -> None:
         """Send each event as soon as the Checker yields it.
 
         Each ``next`` runs in the pool, so the first claim goes out while later claims are still
-        being verified; validation errors surface on the first ``next``, before any event.
+        being verified; validation errors surface on the first ``next``, before any event. A
+        client that cancels mid-stream stops the loop (and, through the request scope, the
+        work of the ``next`` in progress).
         """
         check_request = convert.check_request_from_proto(request.request, self._default_top_k)
         events = self._checker.iter_check(check_request)
+        citations: list[Citation] = []
         while (event := await self._run(next, events, None)) is not None:
-            await context.write(convert.check_event_to_proto(event))
+            message = convert.check_event_to_proto(event)
+            if isinstance(event, Citation):
+                citations.append(event)
+            elif isinstance(event, CheckCompleted):
+                self._observe(event.timings, citations)
+                message.completed.request_id = REQUEST_ID.get()
+            await context.write(message)
 
     @_grpc_errors
     async def ExtractClaims(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -160,6 +152,7 @@ class VeracityServicer(veracity_pb2_grpc.VeracityServiceServicer):
     @_grpc_errors
     async def VerifyCitations(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         citations = await self._run(self._checker.verify_citations, request.text)
+        self._observe({}, citations)
         return convert.verify_citations_to_proto(citations, self._checker.citations.version)
 
     @_grpc_errors
@@ -170,6 +163,11 @@ class VeracityServicer(veracity_pb2_grpc.VeracityServiceServicer):
         collection = ""
         documents = []
         async for position, message in _aenumerate(request_iterator):
+            violations = limits.size_violations(
+                message, self._max_message_bytes, f"message {position}"
+            )
+            if violations:
+                raise InvalidArgument(violations)
             if message.collection and collection and message.collection != collection:
                 raise InvalidArgument.single(
                     "collection",
@@ -221,71 +219,142 @@ def _address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def _credentials(settings: ServerSettings) -> grpc.ServerCredentials | None:
+    """TLS credentials when a certificate is configured; mTLS when a client CA is too."""
+    if not settings.tls_cert:
+        return None
+    chain = Path(settings.tls_cert).read_bytes()
+    key = Path(settings.tls_key).read_bytes()
+    client_ca = Path(settings.tls_client_ca).read_bytes() if settings.tls_client_ca else None
+    return grpc.ssl_server_credentials(
+        [(key, chain)], root_certificates=client_ca, require_client_auth=client_ca is not None
+    )
+
+
+@dataclass
+class Service:
+    """An assembled server and everything that runs beside it; ``start`` and ``stop`` it on
+    the event loop that built it."""
+
+    server: grpc.aio.Server
+    port: int
+    health: health.aio.HealthServicer
+    metrics: Metrics
+    executor: BoundedExecutor
+    batcher: MicroBatcher[str, np.ndarray] | None
+    settings: ServerSettings
+    metrics_server: WSGIServer | None = None
+
+    @property
+    def metrics_port(self) -> int | None:
+        return None if self.metrics_server is None else self.metrics_server.server_port
+
+    async def start(self) -> None:
+        """Start batching, serving and metrics; report the server and service SERVING."""
+        if self.batcher is not None:
+            await self.batcher.start()
+        await self.server.start()
+        if self.settings.metrics_port is not None:
+            self.metrics_server = self.metrics.serve_http(
+                self.settings.host, self.settings.metrics_port
+            )
+        for service in (health.OVERALL_HEALTH, SERVICE_NAME):
+            await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace_s: float | None) -> None:
+        """Turn health NOT_SERVING, let in-flight calls finish within ``grace_s``, then stop
+        the batcher, the executor and the metrics endpoint."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace_s)
+        if self.batcher is not None:
+            await self.batcher.stop()
+        await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown)
+        if self.metrics_server is not None:
+            self.metrics_server.shutdown()
+            self.metrics_server.server_close()
+
+
 def build_server(
     checker: Checker,
     server_settings: ServerSettings,
-    executor: Executor | None = None,
-) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
-    """Assemble an unstarted server: VeracityService, health and reflection, bound to a port.
+    embedder: BatchedEmbedder | None = None,
+) -> Service:
+    """Assemble an unstarted server: VeracityService (guarded), health and reflection.
 
-    Returns the server, the bound port (the real one when ``port`` is 0) and the health
-    servicer that ``start_serving`` marks SERVING. Without ``executor`` a pool of
-    ``server_settings.workers`` threads is made for the Checker calls.
+    The port is bound here (``Service.port`` is the real one when ``port`` is 0). With
+    ``embedder`` (the one the Checker uses), concurrent requests share its model batches.
     """
-    size = server_settings.max_message_bytes
+    s = server_settings
+    metrics = Metrics()
+    keys = KeyStore(Path(s.api_keys_file)) if s.api_keys_file else None
+    guard = Guard(
+        SERVICE_NAME,
+        metrics=metrics,
+        max_message_bytes=s.max_message_bytes,
+        deadline_margin_s=s.deadline_margin_s,
+        keys=keys,
+        quotas=Quotas(s.quota_rate, s.quota_burst) if keys is not None else None,
+    )
+    size = limits.transport_limit(s.max_message_bytes)
     server = grpc.aio.server(
+        interceptors=[guard],
         options=[
             ("grpc.max_receive_message_length", size),
             ("grpc.max_send_message_length", size),
-        ]
+        ],
     )
-    pool = executor or ThreadPoolExecutor(
-        max_workers=server_settings.workers, thread_name_prefix="veracity-check"
-    )
-    veracity_pb2_grpc.add_VeracityServiceServicer_to_server(VeracityServicer(checker, pool), server)
+    executor = BoundedExecutor(s.workers, s.max_pending, "veracity-check")
+    batcher: MicroBatcher[str, np.ndarray] | None = None
+    if embedder is not None:
+        batcher = MicroBatcher(
+            embedder.encode_now,
+            max_items=s.batch_max_texts,
+            max_wait_s=s.batch_max_wait_ms / 1000,
+            max_queue=s.batch_queue,
+            active=lambda: executor.running,
+            metrics=metrics,
+        )
+        embedder.attach(batcher, metrics, s.embedding_cache_size)
+    servicer = VeracityServicer(checker, executor, metrics, s.max_message_bytes)
+    veracity_pb2_grpc.add_VeracityServiceServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
         (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    port: int = server.add_insecure_port(_address(server_settings.host, server_settings.port))
-    return server, port, health_servicer
-
-
-async def start_serving(
-    server: grpc.aio.Server, health_servicer: health.aio.HealthServicer
-) -> None:
-    """Start the server and report the whole server and VeracityService as SERVING."""
-    await server.start()
-    for service in (health.OVERALL_HEALTH, SERVICE_NAME):
-        await health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
+    address = _address(s.host, s.port)
+    credentials = _credentials(s)
+    port: int = (
+        server.add_insecure_port(address)
+        if credentials is None
+        else server.add_secure_port(address, credentials)
+    )
+    return Service(server, port, health_servicer, metrics, executor, batcher, s)
 
 
 async def _serve(settings: Settings, server_settings: ServerSettings) -> None:
-    checker = Checker.from_settings(settings)
+    embedder = BatchedEmbedder.load()
+    assert isinstance(embedder, BatchedEmbedder), "Embedder.load builds the class it is called on"
+    checker = Checker.from_settings(settings, embedder)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    executor = ThreadPoolExecutor(
-        max_workers=server_settings.workers, thread_name_prefix="veracity-check"
-    )
     try:
-        server, port, health_servicer = build_server(checker, server_settings, executor)
-        await start_serving(server, health_servicer)
+        service = build_server(checker, server_settings, embedder)
+        await service.start()
+        if service.metrics_port is not None:
+            address = _address(server_settings.host, service.metrics_port)
+            print(f"veracity: metrics on http://{address}/metrics", file=sys.stderr, flush=True)
         print(
-            f"veracity: serving on {_address(server_settings.host, port)}",
+            f"veracity: serving on {_address(server_settings.host, service.port)}",
             file=sys.stderr,
             flush=True,
         )
         await stop.wait()
         logger.info("shutting down; in-flight RPCs have %.1f s", server_settings.grace_s)
-        await health_servicer.enter_graceful_shutdown()
-        await server.stop(server_settings.grace_s)
+        await service.stop(server_settings.grace_s)
     finally:
-        # Queued Checker calls belong to RPCs that are gone; the running ones finish first so
-        # that the store is not closed under them.
-        executor.shutdown(wait=True, cancel_futures=True)
         checker.close()
 
 
@@ -293,6 +362,7 @@ def serve(settings: Settings, server_settings: ServerSettings) -> None:
     """Load the Checker, serve until SIGTERM or SIGINT, then shut down gracefully.
 
     Prints ``veracity: serving on HOST:PORT`` to stderr once the models are loaded and health
-    reports SERVING; callers wait for that line before sending requests.
+    reports SERVING (preceded by ``veracity: metrics on URL`` when metrics are on); callers
+    wait for that line before sending requests.
     """
     asyncio.run(_serve(settings, server_settings))

@@ -188,6 +188,9 @@ class CheckCompleted:
     summary: Summary
     versions: Versions
     collection: str
+    # Seconds each stage took ("claims", "retrieval", "verify", "citations"); skipped stages
+    # are absent.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ class CheckResult:
     summary: Summary
     versions: Versions
     collection: str
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 #: One event of a streamed check, in order: every ClaimResult, every Citation, one CheckCompleted.

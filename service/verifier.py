@@ -133,17 +133,38 @@ class GroundingVerifier(CosineVerifier):
         return Verdict(SupportLabel.UNVERIFIABLE, support, list(evidence), None)
 
 
-def make_verifier(spec: str, encoder: Encoder) -> Verifier:
-    """``cosine``, ``grounding``, or ``hf:PATH`` for a local Hugging Face NLI model."""
+def make_verifier(spec: str, encoder: Encoder, models_dir: Path | None = None) -> Verifier:
+    """A verifier by name.
+
+    ``signals`` is the shipped signal verifier; ``signals:NAME`` a tuned one saved by
+    ``veracity tune`` as ``models_dir/NAME.json``; ``cosine`` and ``grounding`` the embedding
+    verifiers; ``hf:PATH`` a local Hugging Face NLI model.
+    """
     if spec == "cosine":
         return CosineVerifier(encoder)
     if spec == "grounding":
         return GroundingVerifier(encoder, Curve.fitted())
+    if spec == "signals" or spec.startswith("signals:"):
+        from service.signal_verifier import SignalModel, SignalVerifier
+
+        return SignalVerifier(encoder, SignalModel.load(_tuned_model(spec, models_dir)))
     if spec.startswith("hf:"):
         from service.nli import NLIVerifier
 
         return NLIVerifier(Path(spec.removeprefix("hf:")))
-    raise ValueError(f"unknown verifier {spec!r}: use cosine, grounding or hf:PATH")
+    raise ValueError(
+        f"unknown verifier {spec!r}: use signals, signals:NAME, cosine, grounding or hf:PATH"
+    )
+
+
+def _tuned_model(spec: str, models_dir: Path | None) -> Path | None:
+    """The file of ``signals:NAME``; None for the shipped ``signals``."""
+    name = spec.partition(":")[2]
+    if not name:
+        return None
+    if models_dir is None or not (models_dir / f"{name}.json").is_file():
+        raise ValueError(f"no tuned verifier {name!r} in {models_dir}: run `veracity tune` first")
+    return models_dir / f"{name}.json"
 
 
 def disagrees(claim: str, passage: str, similarity: float) -> bool:

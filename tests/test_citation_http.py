@@ -3,6 +3,8 @@ breaker, the TTL cache and the SSRF guard. A fake clock stands in for time, so n
 
 from __future__ import annotations
 
+import datetime
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -130,7 +132,12 @@ def test_cache_keeps_answers_for_their_ttl_and_never_errors(tmp_path: Path) -> N
     reopened = LookupCache(tmp_path / "c.sqlite", now=lambda: now[0])
     assert reopened.get("x") == found and reopened.get("y") is None
     calls: list[str] = []
-    assert reopened.get_or_fetch("x", lambda: calls.append("x") or error) == found
+
+    def fetch() -> Lookup:
+        calls.append("x")
+        return error
+
+    assert reopened.get_or_fetch("x", fetch) == found
     assert calls == []
 
 
@@ -150,16 +157,16 @@ def test_cache_keeps_answers_for_their_ttl_and_never_errors(tmp_path: Path) -> N
 def test_the_guard_refuses_non_public_addresses(url: str, why: str) -> None:
     guard = UrlGuard(resolver=lambda host: ["192.168.1.5"] if host == "internal.example" else [])
     with pytest.raises(UnsafeUrl, match=why):
-        guard.check(url)
+        guard.pin(url)
 
 
 def test_the_allowlist_permits_hosts_and_networks() -> None:
     guard = UrlGuard(["localhost", "10.0.0.0/8"], resolver=lambda host: ["93.184.216.34"])
-    guard.check("http://localhost:9/")
-    guard.check("http://10.9.8.7/")
-    guard.check("https://example.org/")
+    guard.pin("http://localhost:9/")
+    guard.pin("http://10.9.8.7/")
+    guard.pin("https://example.org/")
     with pytest.raises(UnsafeUrl):
-        guard.check("http://192.168.0.1/")
+        guard.pin("http://192.168.0.1/")
 
 
 def test_settings_from_env_and_config_file(tmp_path: Path) -> None:
@@ -178,3 +185,91 @@ def test_settings_from_env_and_config_file(tmp_path: Path) -> None:
     assert settings.offline is True and settings.mailto == "a@b.org"
     assert settings.url_allowlist == ("127.0.0.1", "10.0.0.0/8")
     assert settings.read_timeout == 2.0
+
+
+class Rebinding:
+    """A DNS that answers each name with its scripted addresses in turn (a rebinding attack
+    answers a harmless address first and an internal one next)."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.asked = 0
+
+    def __call__(self, host: str) -> list[str]:
+        self.asked += 1
+        return [self.answers.pop(0)]
+
+
+def test_a_url_is_fetched_from_the_address_the_guard_checked(
+    script: tuple[Script, FakeBibServer],
+) -> None:
+    plan, server = script
+    plan.plan["/page"] = [Response(200, b"ok")]
+    dns = Rebinding("127.0.0.1", "169.254.169.254")
+    guard = UrlGuard(["127.0.0.0/8"], resolver=dns)
+    http = HttpClient(HttpPolicy(max_retries=0), FakeClock(), guard=guard)
+    port = server.url.rsplit(":", 1)[1]
+    # "rebind.test" resolves only through the guard's DNS: the connection went to its answer.
+    reply = http.get(f"http://rebind.test:{port}/page")
+    assert reply.status == 200 and reply.body == b"ok"
+    assert server.requests[-1].headers["host"] == f"rebind.test:{port}"
+    assert dns.asked == 1
+    # The next request resolves again and gets the metadata address: refused, not sent.
+    with pytest.raises(UnsafeUrl, match="cloud metadata"):
+        http.get(f"http://rebind.test:{port}/page")
+    assert len(server.requests) == 1
+
+
+def test_https_to_a_pinned_address_keeps_the_name_for_sni_and_the_certificate(
+    tmp_path: Path,
+) -> None:
+    cert, key = _self_signed("rebind.test", tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    names: list[str] = []
+    context.sni_callback = lambda sock, name, ctx: names.append(str(name))
+    with FakeBibServer([lambda request: Response(200, b"secure")]) as server:
+        server._httpd.socket = context.wrap_socket(server._httpd.socket, server_side=True)
+        port = server.url.rsplit(":", 1)[1]
+        guard = UrlGuard(["127.0.0.0/8"], resolver=Rebinding("127.0.0.1"))
+        http = HttpClient(HttpPolicy(max_retries=0), FakeClock(), guard=guard)
+        # Trust the test's own certificate, and only it (REQUESTS_CA_BUNDLE would win).
+        http.session.trust_env = False
+        http.session.verify = str(cert)
+        reply = http.get(f"https://rebind.test:{port}/")
+    assert reply.status == 200 and reply.body == b"secure"
+    assert names == ["rebind.test"]
+
+
+def _self_signed(name: str, folder: Path) -> tuple[Path, Path]:
+    """A certificate for ``name`` only (not for 127.0.0.1, the address connected to)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path

@@ -79,10 +79,60 @@ def crafted(request: Request) -> Response | None:
     return None
 
 
+PREPRINTS = {  # arXiv DOI -> title; DataCite answers for each as it does for arXiv's DOIs
+    "10.48550/arxiv.2401.00001": "Sparse probes for reef acoustics",
+    "10.48550/arxiv.2401.00002": "Tidal songs of reef fish",
+    "10.48550/arxiv.2401.00003": "Storm surges over reef flats",
+}
+
+
+def preprints(request: Request) -> Response | None:
+    """arXiv DOIs at DataCite (publisher arXiv), and a title search that knows the published
+    version of the first, only the preprint of the second, and fails for the third."""
+    doi = request.path.removeprefix("/datacite/dois/").lower()
+    authors = [{"given": "Ann", "family": "Lee"}, {"given": "Bo", "family": "Chen"}]
+    if doi in PREPRINTS:
+        attributes = {
+            "doi": doi,
+            "titles": [{"title": PREPRINTS[doi]}],
+            "creators": [{"givenName": a["given"], "familyName": a["family"]} for a in authors],
+            "publicationYear": 2024,
+            "publisher": "arXiv",
+            "types": {"resourceTypeGeneral": "Preprint"},
+        }
+        return json_response({"data": {"attributes": attributes}})
+    query = request.query.get("query.bibliographic", "").lower()
+    if request.path != "/crossref/works" or not query:
+        return None
+    if query.startswith("sparse probes"):
+        published = {
+            "DOI": "10.5555/icml.2024.1",
+            "title": ["Sparse Probes for Reef Acoustics"],
+            "author": authors,
+            "issued": {"date-parts": [[2024]]},
+            "container-title": [
+                "Proceedings of the 41st International Conference on Machine Learning"
+            ],
+        }
+        return json_response({"message": {"items": [published]}})
+    if query.startswith("tidal songs"):
+        preprint = {
+            "DOI": "10.48550/arxiv.2401.00002",
+            "title": ["Tidal songs of reef fish"],
+            "author": authors,
+            "issued": {"date-parts": [[2024]]},
+            "container-title": ["arXiv"],
+        }
+        return json_response({"message": {"items": [preprint]}})
+    if query.startswith("storm surges"):
+        return Response(500, b"oops")
+    return None
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakeBibServer]:
     interactions = load_cassettes(fixtures_or_skip())
-    with FakeBibServer([crafted, cassette_route(interactions)]) as fake:
+    with FakeBibServer([preprints, crafted, cassette_route(interactions)]) as fake:
         yield fake
 
 
@@ -133,6 +183,42 @@ def test_a_doi_cited_with_another_works_metadata_is_mismatched(
     [citation] = checker(server, tmp_path).check(text)
     assert citation.status is CitationStatus.MISMATCHED
     assert "another work" in citation.detail
+
+
+def test_a_venue_cited_for_an_arxiv_doi_is_looked_for_in_the_published_version(
+    server: FakeBibServer, tmp_path: Path
+) -> None:
+    entry = "[{n}] Ann Lee and Bo Chen. 2024. {title}. In {venue}. doi:{doi}\n"
+    sparse, tidal, storm = PREPRINTS
+    text = "References\n" + "".join(
+        entry.format(n=n, title=PREPRINTS[doi], venue=venue, doi=doi)
+        for n, (doi, venue) in enumerate(
+            [
+                (sparse, "ICML"),  # published there: Crossref has the proceedings version
+                (sparse, "CVPR"),  # published elsewhere
+                (tidal, "Journal of Reef Acoustics"),  # known only as a preprint
+                (tidal, "arXiv preprint"),  # cited as what it is
+                (storm, "Nature"),  # the title search fails
+            ],
+            start=1,
+        )
+    )
+    citations = checker(server, tmp_path, max_retries=0).check(text)
+    assert [c.status for c in citations] == [
+        CitationStatus.VERIFIED,
+        CitationStatus.MISMATCHED,
+        CitationStatus.MISMATCHED,
+        CitationStatus.VERIFIED,
+        CitationStatus.UNAVAILABLE,
+    ]
+    icml, cvpr, unknown, preprint, failed = citations
+    assert "International Conference on Machine Learning" in icml.detail
+    # Found in the first title source: the slower ones are not asked.
+    assert [s.split()[0] for s in icml.checked_sources] == ["datacite", "crossref"]
+    assert "cited in 'CVPR'" in cvpr.detail
+    assert "no source knows it in 'Journal of Reef Acoustics'" in unknown.detail
+    assert not any(s.startswith("crossref title") for s in preprint.checked_sources)
+    assert "could not be checked" in failed.detail and "HTTP 500" in failed.detail
 
 
 def test_retraction_and_claim_support(server: FakeBibServer, tmp_path: Path) -> None:

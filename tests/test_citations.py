@@ -84,6 +84,21 @@ def test_reference_styles() -> None:
     assert truncated.title == "A study of coral reefs"
 
 
+def test_an_abbreviated_venue_is_kept_whole_and_an_empty_one_stays_empty() -> None:
+    apa = parse_reference(
+        "Henderson, P., & Liang, P. (2023). Foundation models and fair use. "
+        "J. Mach. Learn. Res., 24(400), 1-79."
+    )
+    assert apa.title == "Foundation models and fair use"
+    assert apa.venue == "J. Mach. Learn. Res"
+    acl = parse_reference(
+        "Ann Lee. 2021. A title of some length. In IEEE Trans. Pattern Anal. Mach. Intell."
+    )
+    assert acl.venue == "IEEE Trans. Pattern Anal. Mach. Intell"
+    empty = parse_reference("Peter J Barclay. 2026. A rule-based model of morphology. In .")
+    assert empty.title == "A rule-based model of morphology" and empty.venue == ""
+
+
 def test_an_unlinked_author_year_mention_is_kept_without_a_title() -> None:
     [found] = extract("Reefs are bleaching (Hughes et al., 2018).")
     assert found.kind == "reference" and found.cited.year == 2018 and not found.cited.title

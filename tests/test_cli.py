@@ -109,7 +109,7 @@ def test_index_add_reports_bad_files_and_indexes_the_rest(data_dir: Path, tmp_pa
     assert "birds: 2 documents" in added.stdout
     rebuilt = veracity("index", "rebuild", "--collection", "birds", data_dir=data_dir)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "birds: rebuilt faiss-IDMap2-FlatIP+fts5-bm25 over 2 passages" in rebuilt.stdout
+    assert "birds: rebuilt faiss-IDMap2-FlatIP+tantivy-bm25 over 2 passages" in rebuilt.stdout
     checked = veracity(
         "check", "--answer", "Kiwis are flightless birds from New Zealand.",
         "--collection", "birds", "--format", "json", data_dir=data_dir,

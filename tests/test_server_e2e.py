@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import grpc
 import pytest
 from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
@@ -252,7 +254,35 @@ def test_cli_against_the_server_matches_the_sdk(server: Server, client: vc.Verac
     assert [c["supportScore"] for c in claims] == pytest.approx([c.support_score for c in expected])
 
 
-def test_sigterm_stops_the_server_within_the_grace_period(server: Server) -> None:
-    """Last on purpose: it ends the session's server."""
+def test_sigterm_under_load_drains_in_flight_calls(server: Server) -> None:
+    """Last on purpose: it ends the session's server.
+
+    Eight checks are in flight when SIGTERM arrives: health turns NOT_SERVING first, every
+    one of the eight still gets its full answer, and the process exits cleanly.
+    """
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def one_check() -> None:
+        try:
+            with vc.VeracityClient(server.target, timeout=60) as client:
+                results.append(client.check(ANSWER, skip_citations=True))
+        except BaseException as error:
+            errors.append(error)
+
+    channel = grpc.insecure_channel(server.target)
+    watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(), timeout=60)
+    assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
+    threads = [threading.Thread(target=one_check) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)  # the calls reach the server (each takes longer than this under load)
     server.process.send_signal(signal.SIGTERM)
+    assert next(watch).status == health_pb2.HealthCheckResponse.NOT_SERVING
+    watch.cancel()
+    channel.close()
+    for thread in threads:
+        thread.join(timeout=GRACE_S + 30)
+    assert not errors, errors
+    assert len(results) == 8
     assert server.process.wait(timeout=GRACE_S + 10) == 0

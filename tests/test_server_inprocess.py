@@ -8,111 +8,17 @@ becomes a clean INTERNAL while the server keeps answering.
 from __future__ import annotations
 
 import asyncio
-import re
-import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 
 import grpc
 import pytest
+from fake_stages import SLOW, FakeCitations, FakeExtractor, FakeStore, FakeVerifier
+from server_thread import serving
 
 import veracity_client as vc
-from retrieval.types import CollectionStats, DeleteReport, Document, Passage, UpsertReport
 from service.checker import Checker
 from service.config import Settings
-from service.server import ServerSettings, build_server, start_serving
-from service.stages import Thresholds
-from service.types import Citation, CitationKind, CitationStatus, Claim, SupportLabel, Verdict
-
-#: The verifier holds a claim containing this word until the test opens the gate.
-SLOW = "slowly"
-
-
-class FakeExtractor:
-    version = "fake-claims/1"
-
-    def extract(self, answer: str, question: str = "") -> list[Claim]:
-        if "BOOM" in answer:
-            raise RuntimeError("extractor exploded")
-        return [
-            Claim(m.group(), m.start(), m.end(), checkable=not m.group().endswith("?"))
-            for m in re.finditer(r"[^.?!]+[.?!]?", answer)
-            if m.group().strip()
-        ]
-
-
-class FakeStore:
-    version = "fake-store/1"
-    embedder_version = "fake-embedder/1"
-
-    def __init__(self) -> None:
-        self.collections: dict[str, dict[str, Document]] = {
-            "demo": {"paris": Document("paris", "Paris is the capital of France.")}
-        }
-
-    def has_collection(self, name: str) -> bool:
-        return name in self.collections
-
-    def upsert(self, collection: str, documents: Iterable[Document]) -> UpsertReport:
-        docs = self.collections.setdefault(collection, {})
-        written = 0
-        for document in documents:
-            docs[document.id] = document
-            written += 1
-        return UpsertReport(collection, written, written, [], self.index_version(collection))
-
-    def delete(self, collection: str, document_ids: Sequence[str]) -> DeleteReport:
-        docs = self.collections[collection]
-        missing = [i for i in document_ids if i not in docs]
-        for i in document_ids:
-            docs.pop(i, None)
-        return DeleteReport(len(document_ids) - len(missing), missing, "v")
-
-    def stats(self, collection: str | None = None) -> list[CollectionStats]:
-        names = [collection] if collection else sorted(self.collections)
-        return [
-            CollectionStats(n, len(self.collections[n]), len(self.collections[n]), "v", "e", "flat")
-            for n in names
-        ]
-
-    def index_version(self, collection: str) -> str:
-        return f"{collection}@{len(self.collections[collection])}"
-
-    def search(
-        self,
-        collection: str | None,
-        queries: Sequence[str],
-        top_k: int,
-        context: Sequence[Document] = (),
-    ) -> list[list[Passage]]:
-        documents = [*self.collections.get(collection or "", {}).values(), *context]
-        passages = [Passage(d.id, d.text, 0, len(d.text), score=0.5) for d in documents]
-        return [passages[:top_k] for _ in queries]
-
-
-class FakeVerifier:
-    version = "fake-verifier/1"
-
-    def __init__(self) -> None:
-        self.gate = threading.Event()
-
-    def verify(self, claim: Claim, evidence: Sequence[Passage], thresholds: Thresholds) -> Verdict:
-        if SLOW in claim.text and not self.gate.wait(timeout=20):
-            raise TimeoutError("the test never opened the gate")
-        if not evidence:
-            return Verdict(SupportLabel.UNVERIFIABLE, 0.0, [])
-        return Verdict(SupportLabel.SUPPORTED, 0.75, list(evidence), decisive=0)
-
-
-class FakeCitations:
-    version = "fake-citations/1"
-
-    def check(self, text: str) -> list[Citation]:
-        return [
-            Citation(
-                m.group(), m.start(), m.end(), CitationKind.DOI, m.group(1), CitationStatus.VERIFIED
-            )
-            for m in re.finditer(r"doi:(\S+)", text)
-        ]
+from service.server import ServerSettings
 
 
 @pytest.fixture(scope="module")
@@ -126,21 +32,8 @@ def target(verifier: FakeVerifier) -> Iterator[str]:
     checker = Checker(
         Settings(seed_demo_corpus=False), FakeStore(), FakeExtractor(), verifier, FakeCitations()
     )
-
-    async def start() -> tuple[grpc.aio.Server, int]:
-        # grpc.aio binds a server to the loop it is created in.
-        server, port, health = build_server(checker, ServerSettings(port=0, workers=2))
-        await start_serving(server, health)
-        return server, port
-
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    server, port = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
-    yield f"127.0.0.1:{port}"
-    asyncio.run_coroutine_threadsafe(server.stop(None), loop).result(timeout=10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
+    with serving(checker, ServerSettings(port=0, workers=2)) as service:
+        yield f"127.0.0.1:{service.port}"
 
 
 @pytest.fixture()

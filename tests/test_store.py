@@ -1,4 +1,4 @@
-"""The corpus store: SQLite as the truth, FAISS as a rebuildable cache, hybrid search."""
+"""The corpus store: SQLite as the truth, FAISS and BM25 as rebuildable caches, hybrid search."""
 
 from __future__ import annotations
 
@@ -146,9 +146,9 @@ def test_writes_by_another_store_on_the_same_root_are_seen(
         assert "danube" not in top_ids(reader, "river through Budapest", 10)
         assert top_ids(reader, "river through Egypt", 1) == ["nile"]
         assert top_ids(reader, "river through Cologne", 1) == ["rhine"]
-        # The dense index, not only BM25 (which reads SQLite directly), caught up.
-        dense = reader._indexes["demo"]
-        assert dense.ntotal == reader.stats("demo")[0].passages
+        # Both indexes, not only SQLite, caught up.
+        passages = reader.stats("demo")[0].passages
+        assert reader._indexes["demo"].ntotal == reader._bm25["demo"].ntotal == passages
     other.close()
 
 

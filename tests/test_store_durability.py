@@ -4,6 +4,7 @@ with SIGKILL mid-write. The hashing embedder keeps these fast and the subprocess
 from __future__ import annotations
 
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from hashing_embedder import HashingEmbedder
 
+from retrieval import bm25_index
 from retrieval.store import DATABASE_FILE, CorpusStore
 from retrieval.types import Document
 
@@ -39,12 +41,15 @@ def open_store(root: Path, exact_max: int = 30) -> CorpusStore:
 
 
 def check_consistent(store: CorpusStore, collection: str) -> int:
-    """Assert SQLite, FTS5 and FAISS agree; the passage count."""
+    """Assert SQLite, FAISS and the BM25 index (in memory and its stamp on disk) agree; the
+    passage count."""
     [stats] = store.stats(collection)
     assert store._indexes[collection].ntotal == stats.passages
+    assert store._bm25[collection].ntotal == stats.passages
+    stamp = bm25_index.read_stamp(store.root, collection)
+    assert stamp == bm25_index.Stamp(store._bm25[collection].generation, stats.index_version)
     db = sqlite3.connect(store.root / DATABASE_FILE)
     try:
-        db.execute("INSERT INTO passages_fts(passages_fts) VALUES ('integrity-check')")
         (orphans,) = db.execute(
             "SELECT count(*) FROM passages p LEFT JOIN documents d "
             "ON d.collection = p.collection AND d.id = p.document_id WHERE d.id IS NULL"
@@ -192,3 +197,134 @@ def test_writer_killed_mid_write_leaves_only_whole_upserts(tmp_path: Path, seed:
         f"b{committed[-1]}-7"
     )
     store.close()
+
+
+def test_crash_between_bm25_commit_and_stamp_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    query = ["wren number 9 survey z"]
+    replay = open_store(tmp_path / "replay")
+    replay.upsert("c", corpus("a", 20))
+    replay.upsert("c", corpus("z", 12))
+    expected = replay.search("c", query, 3)
+    replay.close()
+
+    def crash(*_: object) -> None:
+        raise KeyboardInterrupt  # stands for the process dying right after tantivy's commit
+
+    stores = {}
+    for name in ("same-process", "next-process"):
+        stores[name] = store = open_store(tmp_path / name)
+        store.upsert("c", corpus("a", 20))
+        before = store.index_version("c")
+        with monkeypatch.context() as patch:
+            patch.setattr(bm25_index, "write_stamp", crash)
+            with pytest.raises(KeyboardInterrupt):
+                store.upsert("c", corpus("z", 12))
+        # SQLite committed and so did tantivy, but the stamp still names the old version.
+        stamp = bm25_index.read_stamp(tmp_path / name, "c")
+        assert stamp is not None and stamp.version == before != store.index_version("c")
+    # This process reloads before its next search ...
+    assert stores["same-process"].search("c", query, 3) == expected
+    check_consistent(stores["same-process"], "c")
+    stores["same-process"].close()
+    # ... and a new one rebuilds on open.
+    stores["next-process"].close()
+    caplog.clear()
+    reopened = open_store(tmp_path / "next-process")
+    assert "rebuilding the BM25 index" in caplog.text
+    assert reopened.search("c", query, 3) == expected
+    check_consistent(reopened, "c")
+    reopened.close()
+
+
+@pytest.mark.parametrize("damage", ["stamp of another version", "garbage files", "no stamp"])
+def test_bm25_index_not_matching_sqlite_is_rebuilt(
+    tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_store(tmp_path)
+    store.upsert("c", corpus("a", 40))
+    store.delete("c", ["a-3"])
+    expected = store.search("c", ["badger number 3 survey a", "lynx number 12"], 5)
+    old = bm25_index.read_stamp(tmp_path, "c")
+    store.close()
+    assert old is not None
+    if damage == "stamp of another version":
+        bm25_index.write_stamp(tmp_path, "c", bm25_index.Stamp(old.generation, "9-0badf00d"))
+    elif damage == "garbage files":
+        for path in (tmp_path / "c.bm25" / old.generation).iterdir():
+            if path.is_file():
+                path.write_bytes(b"garbage")
+    else:
+        (tmp_path / "c.bm25.json").unlink()
+    caplog.clear()
+    reopened = open_store(tmp_path)
+    assert "rebuilding the BM25 index" in caplog.text
+    new = bm25_index.read_stamp(tmp_path, "c")
+    assert new is not None and new.generation != old.generation
+    # The new generation replaced the old one on disk.
+    assert [p.name for p in (tmp_path / "c.bm25").iterdir()] == [new.generation]
+    assert reopened.search("c", ["badger number 3 survey a", "lynx number 12"], 5) == expected
+    check_consistent(reopened, "c")
+    reopened.close()
+
+
+def test_deletes_and_replacements_leave_bm25(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.upsert("c", corpus("a", 40))
+    # Phrases only in a-5 (replaced below) and a-7 (deleted below).
+    phrases = ["newt number 5 lives", "ibis number 7 lives"]
+
+    def found(reader: CorpusStore, words: str) -> list[str]:
+        texts = dict(reader._db().execute("SELECT id, text FROM passages"))
+        return [texts[i] for i in reader._bm25["c"].search(words, 100)]
+
+    assert all(any(p in text for text in found(store, p)) for p in phrases)
+    store.upsert("c", [Document("a-5", "A quokka moved in. Nobody counted it.")])
+    store.delete("c", ["a-7"])
+    for reader in (store, open_store(tmp_path)):
+        assert reader._bm25["c"].ntotal == check_consistent(reader, "c")
+        # BM25 returns only passages SQLite still has (found() would raise KeyError), and
+        # none of the old texts.
+        for phrase in phrases:
+            assert not any(phrase in text for text in found(reader, phrase))
+        assert found(reader, "quokka") == ["A quokka moved in. Nobody counted it."]
+        reader.close()
+
+
+def test_store_written_with_fts5_opens_with_nothing_lost(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_store(tmp_path)
+    store.upsert("c", corpus("a", 40))
+    expected = store.search("c", ["marten number 16 survey a"], 5)
+    passages = check_consistent(store, "c")
+    store.close()
+    # Turn the root into one written before BM25 moved to tantivy: an FTS5 index kept by
+    # triggers inside SQLite, and no BM25 files.
+    db = sqlite3.connect(tmp_path / DATABASE_FILE)
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE passages_fts USING fts5(
+            text, content='passages', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        INSERT INTO passages_fts(passages_fts) VALUES ('rebuild');
+        CREATE TRIGGER passages_fts_insert AFTER INSERT ON passages BEGIN
+            INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+        """
+    )
+    db.close()
+    (tmp_path / "c.bm25.json").unlink()
+    shutil.rmtree(tmp_path / "c.bm25")
+    caplog.clear()
+    reopened = open_store(tmp_path)
+    assert "rebuilding the BM25 index" in caplog.text
+    assert check_consistent(reopened, "c") == passages
+    assert reopened.search("c", ["marten number 16 survey a"], 5) == expected
+    names = {row[0] for row in reopened._db().execute("SELECT name FROM sqlite_master")}
+    assert not {n for n in names if n.startswith("passages_fts")}
+    reopened.upsert("c", corpus("b", 3))  # writes no longer touch FTS5
+    assert check_consistent(reopened, "c") > passages
+    reopened.close()

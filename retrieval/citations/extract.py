@@ -46,6 +46,9 @@ _YEAR = re.compile(r"\(?\b((?:19|20)\d{2})[a-z]?\b\)?")
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{8,})[\"“”]")
 _ET_AL = re.compile(r",?\s*(?:et\s+al\.?|and\s+others|…|\.\.\.)", re.I)
 _INITIALS = re.compile(r"^(?:[A-Z]\.?[- ]?){1,3}$")
+# A piece of a venue that ends in an abbreviated word ("J. Mach", "IEEE Trans"): the venue
+# goes on after the full stop.
+_ABBREVIATED = re.compile(r"(?:^|\s)[A-Z][a-z]{1,5}$")
 _NUMERIC_INLINE = re.compile(r"\[(\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*)\]")
 _NAME = r"[A-Z][\w'\u2019-]+(?:\s+(?:van|von|de|der|del|da|di|le|la)\s+[A-Z][\w'\u2019-]+)?"
 _AUTHOR_YEAR = re.compile(
@@ -182,12 +185,12 @@ def parse_reference(raw: str) -> CitedWork:
         authors = text[: year_match.start()]
         rest = _sentences(text[year_match.end() :].lstrip(" .,:;"))
         title = rest[0] if rest else ""
-        venue = rest[1] if len(rest) > 1 else ""
+        venue = _venue(rest[1:])
     else:
         parts = _sentences(_YEAR.sub("", text) if year_match else text)
         authors = parts[0] if len(parts) > 1 else ""
         title = parts[1] if len(parts) > 1 else (parts[0] if parts else "")
-        venue = parts[2] if len(parts) > 2 else ""
+        venue = _venue(parts[2:])
     names, truncated = split_authors(authors)
     return CitedWork(
         title=title.strip(' .,;:"“”'),
@@ -245,8 +248,19 @@ def split_authors(segment: str) -> tuple[tuple[str, ...], bool]:
     return tuple(names), truncated
 
 
+def _venue(pieces: list[str]) -> str:
+    """The piece after the title, joined to the next ones while it ends in an abbreviated
+    word: "J. Mach. Learn. Res." is split at each full stop by ``_sentences``."""
+    venue = pieces[0] if pieces else ""
+    for piece in pieces[1:]:
+        if not _ABBREVIATED.search(venue):
+            break
+        venue = f"{venue}. {piece}"
+    return venue
+
+
 def _clean_venue(venue: str) -> str:
-    venue = re.sub(r"^(?:in|in:|proceedings of)\s+", "", venue.strip(), flags=re.I)
+    venue = re.sub(r"^(?:in:?|proceedings of)(?:\s+|$)", "", venue.strip(), flags=re.I)
     venue = re.sub(r",?\s*(?:pp?\.|pages|vol\.|volume)\s.*$", "", venue, flags=re.I)
     return re.sub(r"[\s,.;:(]+$", "", re.sub(r",\s*\d+\b.*$", "", venue))
 

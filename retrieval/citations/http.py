@@ -15,11 +15,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+
+from retrieval.citations.pinning import PinnedAdapter
+from retrieval.citations.safety import UrlGuard
 
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
@@ -129,11 +132,20 @@ class CircuitBreaker:
 class HttpClient:
     """GETs with pooling, rate limits, retries and a breaker; thread-safe."""
 
-    def __init__(self, policy: HttpPolicy | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        policy: HttpPolicy | None = None,
+        clock: Clock | None = None,
+        guard: UrlGuard | None = None,
+    ) -> None:
+        """With a ``guard``, every request (each redirect hop included) goes only to an address
+        the guard approved, and connects to the very address it checked (see ``pinning``):
+        for URLs taken from checked text, not for the configured APIs."""
         self.policy = policy or HttpPolicy()
         self.clock = clock or SystemClock()
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=16, pool_maxsize=16, max_retries=0)
+        pool: dict[str, Any] = {"pool_connections": 16, "pool_maxsize": 16, "max_retries": 0}
+        adapter = PinnedAdapter(guard, **pool) if guard else HTTPAdapter(**pool)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = self.policy.user_agent

@@ -4,8 +4,10 @@ A URL in an answer is attacker-controlled: fetching it from inside a network cou
 internal service or a cloud metadata endpoint. Every URL (and every redirect target) is
 resolved first and refused when any address it resolves to is loopback, private, link-local,
 reserved, multicast or a metadata address, unless an allowlist of hosts or CIDRs permits it.
-The check and the connection resolve the name separately, so a DNS answer that changes in
-between (rebinding) is not caught; redirects are re-checked hop by hop.
+``pin`` returns the address it checked, and ``pinning.PinnedAdapter`` connects to that address
+(Host header and TLS name kept), so the name is resolved once per request: a DNS answer that
+changes between the check and the connection (rebinding) is never used. Redirects are
+checked hop by hop, each hop being a request of its own.
 """
 
 from __future__ import annotations
@@ -45,8 +47,9 @@ class UrlGuard:
                 self._hosts.add(item)
         self._resolve = resolver
 
-    def check(self, url: str) -> None:
-        """Raise UnsafeUrl unless ``url`` is http(s) to a public address or an allowed one."""
+    def pin(self, url: str) -> str:
+        """The address to connect to for ``url``; raise UnsafeUrl unless it is http(s) to a
+        public address or an allowed one. A host the allowlist names is returned as it is."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise UnsafeUrl(f"scheme {parts.scheme!r} is not fetched")
@@ -54,7 +57,7 @@ class UrlGuard:
         if not host:
             raise UnsafeUrl("no host")
         if host in self._hosts:
-            return
+            return host
         if host in _METADATA_HOSTS:
             raise UnsafeUrl(f"{host} is a cloud metadata host")
         try:
@@ -64,9 +67,12 @@ class UrlGuard:
                 addresses = [ipaddress.ip_address(a.split("%")[0]) for a in self._resolve(host)]
             except OSError as error:
                 raise UnsafeUrl(f"{host} does not resolve") from error
+        if not addresses:
+            raise UnsafeUrl(f"{host} does not resolve")
         for address in addresses:
             if not self._allowed(address):
                 raise UnsafeUrl(f"{host} resolves to {address}, a {_kind(address)} address")
+        return str(addresses[0])
 
     def _allowed(self, address: Address) -> bool:
         if any(address in network for network in self._networks):

@@ -4,6 +4,11 @@ answers add up to.
 * An identifier goes to the sources that register it (arXiv DOIs, 10.48550, to DataCite
   first); the first record found is compared with what the text says of the work.
 * A reference without an identifier is searched by title; the closest title decides.
+* A record from a preprint server cannot confirm a journal or conference the text names, so
+  the title sources are asked for the published version: its venue is compared instead, and
+  when every source answered and none knows the work outside the preprint server, the cited
+  venue is unconfirmed and the citation MISMATCHED (a preprint cited as published, or a made-up
+  venue). A failed look-up there makes it UNAVAILABLE, as everywhere.
 * NOT_FOUND needs every source asked to have answered "no such work"; one failed look-up
   makes the verdict UNAVAILABLE instead. Offline, only the cache and a local bibliography
   are asked and absence is never a verdict.
@@ -11,12 +16,19 @@ answers add up to.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from functools import partial
 
 from retrieval.citations.cache import LookupCache
-from retrieval.citations.match import MatchThresholds, compare
+from retrieval.citations.match import (
+    MatchThresholds,
+    compare,
+    is_preprint,
+    same_title,
+    title_similarity,
+    venues_match,
+)
 from retrieval.citations.resolvers.base import Resolver
 from retrieval.citations.types import CitedWork, Found, Lookup, Outcome, WorkRecord
 
@@ -103,10 +115,10 @@ class CitationResolver:
         for lookup in self._ask(_TITLE_SOURCES, "title", cited.title):
             asked.append(lookup)
             for record in lookup.records:
-                similarity = compare(cited, record, self.thresholds).title_similarity
+                similarity = title_similarity(cited.title, record.title)
                 if best is None or similarity > best[0]:
                     best = (similarity, record)
-            if best and best[0] >= self.thresholds.title_same:
+            if best and same_title(cited.title, best[1].title):
                 break
         if best and best[0] >= self.thresholds.title_related:
             return self._judge(cited, best[1], asked, "the title")
@@ -128,29 +140,30 @@ class CitationResolver:
 
     # -- asking and judging -------------------------------------------------------------------
 
-    def _ask(self, names: tuple[str, ...], kind: str, value: str) -> list[Lookup]:
+    def _ask(self, names: tuple[str, ...], kind: str, value: str) -> Iterator[Lookup]:
         """Ask each named source in turn (through the cache), stopping at the first record
-        for an identifier; offline, the cache and the local bibliography only."""
-        answers: list[Lookup] = []
+        for an identifier; offline, the cache and the local bibliography only.
+
+        Lazily: a caller that has its answer stops asking, which spares the slow sources
+        (keyless Semantic Scholar allows one request in 3 s)."""
         for name in names:
             source = self.sources.get(name)
             if source is None or kind not in source.kinds:
                 continue
             key = f"{name}|{kind}|{value}"
             if self.offline:
-                cached = self.cache.get(key)
-                if cached is None:
+                answer = self.cache.get(key)
+                if answer is None:
                     continue
-                answers.append(cached)
             else:
-                answers.append(self.cache.get_or_fetch(key, partial(source.lookup, kind, value)))
-            if answers[-1].outcome is Outcome.FOUND and kind != "title":
-                return answers
+                answer = self.cache.get_or_fetch(key, partial(source.lookup, kind, value))
+            yield answer
+            if answer.outcome is Outcome.FOUND and kind != "title":
+                return
         if self.bibliography is not None and kind in self.bibliography.kinds:
             local = self.bibliography.lookup(kind, value)
             if local.outcome is Outcome.FOUND:
-                answers.append(local)
-        return answers
+                yield local
 
     def _judge(
         self, cited: CitedWork, record: WorkRecord, asked: list[Lookup], what: str
@@ -169,7 +182,54 @@ class CitationResolver:
             return CitationVerdict(MISMATCHED, detail, record, checked)
         if record.retraction:
             return CitationVerdict(RETRACTED, f"retracted: {record.retraction}", record, checked)
+        if match.venue_unconfirmed:
+            return self._published_venue(cited, record, asked, what)
         return CitationVerdict(VERIFIED, f"{what} matches {record.source}", record, checked)
+
+    def _published_venue(
+        self, cited: CitedWork, preprint: WorkRecord, asked: list[Lookup], what: str
+    ) -> CitationVerdict:
+        """The work matches a preprint record; is it known in the venue the text names?"""
+        start = f"{what} matches a preprint ({preprint.source}, {preprint.venue})"
+        searches: list[Lookup] = []
+        published: list[WorkRecord] = []
+        for lookup in self._ask(_TITLE_SOURCES, "title", cited.title):
+            searches.append(lookup)
+            for record in lookup.records:
+                if not record.venue or is_preprint(record.venue):
+                    continue
+                if not compare(replace(cited, venue=""), record, self.thresholds).matches:
+                    continue  # another work, or another version's authors or year
+                if venues_match(cited.venue, record.venue):
+                    return CitationVerdict(
+                        VERIFIED,
+                        f"{start}; {record.source} has it in '{record.venue}'",
+                        preprint,
+                        tuple(lookup.describe() for lookup in [*asked, *searches]),
+                    )
+                published.append(record)
+        checked = tuple(lookup.describe() for lookup in [*asked, *searches])
+        if published:
+            others = "; ".join(f"{r.source} has it in '{r.venue}'" for r in published[:2])
+            return CitationVerdict(
+                MISMATCHED, f"{start} but is cited in '{cited.venue}': {others}", preprint, checked
+            )
+        errors = [lookup for lookup in searches if lookup.outcome is Outcome.ERROR]
+        if self.offline or errors or not searches:
+            why = "; ".join(f"{e.source}: {e.detail}" for e in errors)
+            return CitationVerdict(
+                UNAVAILABLE,
+                f"{start}; whether it appeared in '{cited.venue}' could not be checked "
+                f"({'offline' if self.offline else why or 'no title source configured'})",
+                preprint,
+                checked,
+            )
+        return CitationVerdict(
+            MISMATCHED,
+            f"{start}, but no source knows it in '{cited.venue}' or any venue but the preprint",
+            preprint,
+            checked,
+        )
 
     def _absent(self, asked: list[Lookup], reason: str) -> CitationVerdict:
         checked = tuple(lookup.describe() for lookup in asked)

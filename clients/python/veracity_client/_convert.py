@@ -254,7 +254,13 @@ def check_result(message: Any) -> CheckResult:
         summary=summary(message.summary),
         versions=versions(message.versions),
         collection=message.collection,
+        timings=timings(message.timings),
+        request_id=message.request_id,
     )
+
+
+def timings(messages: Any) -> tuple[tuple[str, float], ...]:
+    return tuple((t.stage, t.seconds) for t in messages)
 
 
 def stream_event(message: Any) -> StreamEvent:
@@ -269,6 +275,8 @@ def stream_event(message: Any) -> StreamEvent:
             summary=summary(done.summary),
             versions=versions(done.versions),
             collection=done.collection,
+            timings=timings(done.timings),
+            request_id=done.request_id,
         )
     raise ValueError("the server sent a stream event of a kind unknown to this veracity-client")
 

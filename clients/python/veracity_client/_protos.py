@@ -1,7 +1,8 @@
-"""Wire-compatible copies of google.rpc.Status, google.rpc.BadRequest and grpc.health.v1.
+"""Wire-compatible copies of google.rpc.Status, BadRequest, RetryInfo and grpc.health.v1.
 
 The SDK depends on grpcio and protobuf only, yet it must read the BadRequest detail of an
-INVALID_ARGUMENT status and call the standard health service. The few messages involved are
+INVALID_ARGUMENT status, the RetryInfo detail of a RESOURCE_EXHAUSTED one (when to try again)
+and call the standard health service. The few messages involved are
 declared here, with the field numbers of their official definitions, in a private descriptor
 pool: decoding matches the official messages byte for byte, and nothing collides with
 googleapis-common-protos or grpcio-health-checking when those are imported too.
@@ -30,10 +31,11 @@ def _message(name: str, *fields: tuple[str, int, int, int, str]) -> descriptor_p
 
 
 _ONE, _MANY = _Field.LABEL_OPTIONAL, _Field.LABEL_REPEATED
-_STRING, _BYTES, _INT32, _MESSAGE = (
+_STRING, _BYTES, _INT32, _INT64, _MESSAGE = (
     _Field.TYPE_STRING,
     _Field.TYPE_BYTES,
     _Field.TYPE_INT32,
+    _Field.TYPE_INT64,
     _Field.TYPE_MESSAGE,
 )
 _FILE = descriptor_pb2.FileDescriptorProto(
@@ -62,6 +64,14 @@ _FILE = descriptor_pb2.FileDescriptorProto(
         ),
         # google.rpc.BadRequest
         _message("BadRequest", ("field_violations", 1, _MESSAGE, _MANY, "FieldViolation")),
+        # google.protobuf.Duration
+        _message(
+            "Duration",
+            ("seconds", 1, _INT64, _ONE, ""),
+            ("nanos", 2, _INT32, _ONE, ""),
+        ),
+        # google.rpc.RetryInfo
+        _message("RetryInfo", ("retry_delay", 1, _MESSAGE, _ONE, "Duration")),
         # grpc.health.v1.HealthCheckRequest / HealthCheckResponse (the enum read as its number)
         _message("HealthCheckRequest", ("service", 1, _STRING, _ONE, "")),
         _message("HealthCheckResponse", ("status", 1, _INT32, _ONE, "")),
@@ -78,11 +88,14 @@ def _class(name: str) -> Any:
 
 Status = _class("Status")
 BadRequest = _class("BadRequest")
+RetryInfo = _class("RetryInfo")
 HealthCheckRequest = _class("HealthCheckRequest")
 HealthCheckResponse = _class("HealthCheckResponse")
 
 #: The type URL suffix of a packed BadRequest in Status.details.
 BAD_REQUEST_TYPE = "google.rpc.BadRequest"
+#: The type URL suffix of a packed RetryInfo in Status.details.
+RETRY_INFO_TYPE = "google.rpc.RetryInfo"
 #: Trailing metadata key under which gRPC servers send the serialized google.rpc.Status.
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 #: The standard health check method.

@@ -70,6 +70,19 @@ class AsyncVeracityClient(ChannelClient):
         request = _convert.check_request(answer, **args)
         return _convert.check_result(await self._call(self._stub.CheckAnswer, request, timeout))
 
+    async def check_message(
+        self, request: pb.CheckAnswerRequest, *, timeout: Timeout = ...
+    ) -> pb.CheckAnswerResponse:
+        """CheckAnswer with a veracity.v1 request as it is, returning the response message.
+
+        For callers that already hold the protocol's messages and keep its JSON form (batch
+        files, whose result lines are the response's proto3 JSON); errors as for ``check``.
+        """
+        response: pb.CheckAnswerResponse = await self._call(
+            self._stub.CheckAnswer, request, timeout
+        )
+        return response
+
     async def stream_check(
         self,
         answer: str,

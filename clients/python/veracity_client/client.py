@@ -50,10 +50,18 @@ def open_channel(
     tls: bool,
     root_certificates: bytes | None,
     options: Sequence[tuple[str, Any]],
+    client_certificate: tuple[bytes, bytes] | None = None,
 ) -> Any:
-    """A channel from ``grpc`` or ``grpc.aio``, which share these two constructors."""
-    if tls or root_certificates is not None:
-        credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates)
+    """A channel from ``grpc`` or ``grpc.aio``, which share these two constructors.
+
+    ``client_certificate`` is a (PEM chain, PEM private key) pair for servers that require
+    mutual TLS; giving it implies TLS.
+    """
+    if tls or root_certificates is not None or client_certificate is not None:
+        chain, key = client_certificate or (None, None)
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=root_certificates, private_key=key, certificate_chain=chain
+        )
         return grpc_module.secure_channel(target, credentials, options=list(options))
     return grpc_module.insecure_channel(target, options=list(options))
 
@@ -86,8 +94,10 @@ class ChannelClient:
     """What the sync and async clients share: the channel, its stub and the call defaults.
 
     ``target`` is ``host:port``. ``timeout`` (seconds, None for none) applies to every call
-    unless the call gives its own. Subclasses name the gRPC module (``grpc`` or ``grpc.aio``)
-    whose channel they use.
+    unless the call gives its own. ``api_key`` is sent as ``authorization: Bearer <key>`` on
+    every call. ``tls`` (or ``root_certificates``, a PEM CA bundle) makes the channel use TLS;
+    ``client_certificate`` (PEM chain, PEM key) answers a server that requires mutual TLS.
+    Subclasses name the gRPC module (``grpc`` or ``grpc.aio``) whose channel they use.
     """
 
     _grpc: ModuleType
@@ -99,12 +109,20 @@ class ChannelClient:
         timeout: float | None = 30,
         tls: bool = False,
         root_certificates: bytes | None = None,
+        client_certificate: tuple[bytes, bytes] | None = None,
+        api_key: str | None = None,
         metadata: Sequence[tuple[str, str]] = (),
         options: Sequence[tuple[str, Any]] = DEFAULT_CHANNEL_OPTIONS,
     ) -> None:
-        self._calls = CallOptions(timeout, tuple(metadata))
+        auth = (("authorization", f"Bearer {api_key}"),) if api_key else ()
+        self._calls = CallOptions(timeout, (*auth, *metadata))
         self._channel = open_channel(
-            self._grpc, target, tls=tls, root_certificates=root_certificates, options=options
+            self._grpc,
+            target,
+            tls=tls,
+            root_certificates=root_certificates,
+            options=options,
+            client_certificate=client_certificate,
         )
         self._stub = veracity_pb2_grpc.VeracityServiceStub(self._channel)
         self._health = health_method(self._channel)

@@ -173,20 +173,29 @@ class Versions:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One checked answer. ``timings`` (seconds per server stage, in pipeline order) and
+    ``request_id`` (the id in the server's logs) describe the call, so two results of the same
+    answer still compare equal."""
+
     claims: tuple[Claim, ...]
     citations: tuple[Citation, ...]
     summary: Summary
     versions: Versions
     collection: str
+    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    request_id: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
 class CheckCompleted:
-    """The last event of ``stream_check``: the same summary and versions as ``check``."""
+    """The last event of ``stream_check``: the same summary, versions and call details as
+    ``check``."""
 
     summary: Summary
     versions: Versions
     collection: str
+    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    request_id: str = field(default="", compare=False)
 
 
 #: One event of ``stream_check``, in order: every Claim, every Citation, one CheckCompleted.

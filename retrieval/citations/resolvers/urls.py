@@ -1,5 +1,6 @@
 """URL liveness: HEAD, then a small ranged GET when HEAD is refused; redirects followed by hand
-so that every hop passes the SSRF guard; time and size capped.
+so that every hop is a request of its own, which the client's SSRF guard checks and pins to
+the address it checked (``HttpClient(guard=...)``); time and size capped.
 
 Only an HTTP answer can prove a link dead (404, 410, 400); a connection that fails or a guard
 refusal leaves the link unchecked, since a closed network looks the same as a dead host.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from retrieval.citations.http import HttpClient, Reply, Unavailable
+from retrieval.citations.http import HttpClient, HttpPolicy, Reply, Unavailable
 from retrieval.citations.safety import UnsafeUrl, UrlGuard
 from retrieval.citations.types import Lookup, Outcome, WorkRecord
 
@@ -24,9 +25,9 @@ class UrlChecker:
     name = "url"
     kinds = frozenset({"url"})
 
-    def __init__(self, http: HttpClient, guard: UrlGuard) -> None:
-        self.http = http
-        self.guard = guard
+    def __init__(self, policy: HttpPolicy, guard: UrlGuard) -> None:
+        # A client of its own: the guard and pinning apply to these URLs, not to the APIs.
+        self.http = HttpClient(policy, guard=guard)
 
     def lookup(self, kind: str, value: str) -> Lookup:
         query = f"url:{value}"
@@ -48,7 +49,6 @@ class UrlChecker:
     def _fetch(self, url: str, method: str) -> Reply:
         headers = {"Range": f"bytes=0-{_RANGE_BYTES - 1}"} if method == "GET" else {}
         for _ in range(_MAX_HOPS + 1):
-            self.guard.check(url)
             reply = self.http.get(
                 url, headers=headers, follow_redirects=False, max_bytes=_RANGE_BYTES, method=method
             )

@@ -271,19 +271,31 @@ class Versions(_message.Message):
     server: str
     def __init__(self, claim_extractor: _Optional[str] = ..., retriever: _Optional[str] = ..., embedder: _Optional[str] = ..., verifier: _Optional[str] = ..., citation_checker: _Optional[str] = ..., index_version: _Optional[str] = ..., server: _Optional[str] = ...) -> None: ...
 
+class StageTiming(_message.Message):
+    __slots__ = ("stage", "seconds")
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    SECONDS_FIELD_NUMBER: _ClassVar[int]
+    stage: str
+    seconds: float
+    def __init__(self, stage: _Optional[str] = ..., seconds: _Optional[float] = ...) -> None: ...
+
 class CheckAnswerResponse(_message.Message):
-    __slots__ = ("claims", "citations", "summary", "versions", "collection")
+    __slots__ = ("claims", "citations", "summary", "versions", "collection", "timings", "request_id")
     CLAIMS_FIELD_NUMBER: _ClassVar[int]
     CITATIONS_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     VERSIONS_FIELD_NUMBER: _ClassVar[int]
     COLLECTION_FIELD_NUMBER: _ClassVar[int]
+    TIMINGS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     claims: _containers.RepeatedCompositeFieldContainer[Claim]
     citations: _containers.RepeatedCompositeFieldContainer[Citation]
     summary: Summary
     versions: Versions
     collection: str
-    def __init__(self, claims: _Optional[_Iterable[_Union[Claim, _Mapping]]] = ..., citations: _Optional[_Iterable[_Union[Citation, _Mapping]]] = ..., summary: _Optional[_Union[Summary, _Mapping]] = ..., versions: _Optional[_Union[Versions, _Mapping]] = ..., collection: _Optional[str] = ...) -> None: ...
+    timings: _containers.RepeatedCompositeFieldContainer[StageTiming]
+    request_id: str
+    def __init__(self, claims: _Optional[_Iterable[_Union[Claim, _Mapping]]] = ..., citations: _Optional[_Iterable[_Union[Citation, _Mapping]]] = ..., summary: _Optional[_Union[Summary, _Mapping]] = ..., versions: _Optional[_Union[Versions, _Mapping]] = ..., collection: _Optional[str] = ..., timings: _Optional[_Iterable[_Union[StageTiming, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class StreamCheckAnswerRequest(_message.Message):
     __slots__ = ("request",)
@@ -292,14 +304,18 @@ class StreamCheckAnswerRequest(_message.Message):
     def __init__(self, request: _Optional[_Union[CheckAnswerRequest, _Mapping]] = ...) -> None: ...
 
 class CheckCompleted(_message.Message):
-    __slots__ = ("summary", "versions", "collection")
+    __slots__ = ("summary", "versions", "collection", "timings", "request_id")
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     VERSIONS_FIELD_NUMBER: _ClassVar[int]
     COLLECTION_FIELD_NUMBER: _ClassVar[int]
+    TIMINGS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     summary: Summary
     versions: Versions
     collection: str
-    def __init__(self, summary: _Optional[_Union[Summary, _Mapping]] = ..., versions: _Optional[_Union[Versions, _Mapping]] = ..., collection: _Optional[str] = ...) -> None: ...
+    timings: _containers.RepeatedCompositeFieldContainer[StageTiming]
+    request_id: str
+    def __init__(self, summary: _Optional[_Union[Summary, _Mapping]] = ..., versions: _Optional[_Union[Versions, _Mapping]] = ..., collection: _Optional[str] = ..., timings: _Optional[_Iterable[_Union[StageTiming, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class StreamCheckAnswerResponse(_message.Message):
     __slots__ = ("claim", "citation", "completed")

@@ -1,0 +1,75 @@
+"""`make bench-verifier`: claim-evidence pairs per second of each verifier on the CPU.
+
+Each climate-FEVER dev claim is verified against its five evidence sentences, as the Checker
+does after retrieval: the time covers embedding the claim and its passages, the signals and
+the model, so it is the cost a user pays per pair. Results go to bench/results/verifier.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from bench.evalsets import climate_fever
+from retrieval.embedder import Embedder
+from retrieval.types import Passage
+from service.stages import Thresholds
+from service.types import Claim
+from service.verifier import make_verifier
+
+RESULTS = Path(__file__).resolve().parent / "results" / "verifier.json"
+
+
+def pairs_per_second(spec: str, embedder: Embedder, claims: int) -> dict[str, float]:
+    verifier = make_verifier(spec, embedder)
+    examples = climate_fever()[:claims]
+    work = [
+        (
+            Claim(e.claim, 0, len(e.claim)),
+            [Passage(f"e{i}", text, 0, len(text)) for i, text in enumerate(e.evidence)],
+        )
+        for e in examples
+    ]
+    verifier.verify(*work[0], Thresholds())  # warm-up: lazy loads, first-call allocations
+    started = time.perf_counter()
+    for claim, evidence in work:
+        verifier.verify(claim, evidence, Thresholds())
+    elapsed = time.perf_counter() - started
+    pairs = sum(len(evidence) for _, evidence in work)
+    return {"pairs": pairs, "seconds": elapsed, "pairs_per_s": pairs / elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verifier", action="append", help="verifier spec (repeatable)")
+    parser.add_argument("--claims", type=int, default=200)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    embedder = Embedder.load()
+    results: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "processor": platform.processor(),
+            "load_average_at_start": os.getloadavg()[0],
+        },
+        "verifiers": {
+            spec: pairs_per_second(spec, embedder, args.claims)
+            for spec in args.verifier or ["cosine", "grounding", "signals"]
+        },
+    }
+    results["machine"]["load_average_at_end"] = os.getloadavg()[0]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

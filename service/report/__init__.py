@@ -1,0 +1,1 @@
+"""Reports on results files: one self-contained HTML page, and the drift between two runs."""

@@ -1,0 +1,103 @@
+"""The shipped signal verifier: loading, labels, probabilities and model files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.embedder import Embedder
+from retrieval.types import Passage
+from service.signal_verifier import SignalModel, SignalVerifier
+from service.signals import pair_features
+from service.stages import Thresholds
+from service.types import Claim, SupportLabel
+from service.verifier import make_verifier
+
+
+def claim(text: str) -> Claim:
+    return Claim(text, 0, len(text))
+
+
+def passage(text: str, number: int = 0) -> Passage:
+    return Passage(document_id=f"doc-{number}", text=text, start=0, end=len(text))
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder: Embedder) -> SignalVerifier:
+    built = make_verifier("signals", embedder)
+    assert isinstance(built, SignalVerifier)
+    return built
+
+
+def test_a_stating_passage_supports_and_outranks_an_unrelated_one(verifier: SignalVerifier) -> None:
+    evidence = [
+        passage("Kiwis are small birds. They live only in New Zealand.", 0),
+        passage("The kiwi is a flightless bird endemic to New Zealand.", 1),
+    ]
+    verdict = verifier.verify(
+        claim("The kiwi is a flightless bird from New Zealand."), evidence, Thresholds()
+    )
+    assert verdict.label is SupportLabel.SUPPORTED
+    assert verdict.decisive == 1
+    assert verdict.probabilities is not None
+    total = (
+        verdict.probabilities.entailed
+        + verdict.probabilities.contradicted
+        + verdict.probabilities.neutral
+    )
+    assert total == pytest.approx(1.0, abs=1e-5)
+    unrelated = verifier.verify(
+        claim("The kiwi is a flightless bird from New Zealand."),
+        [passage("The Eiffel Tower was completed in 1889 in Paris.")],
+        Thresholds(),
+    )
+    assert unrelated.label is SupportLabel.UNVERIFIABLE
+    assert unrelated.support_score < verdict.support_score
+
+
+def test_no_evidence_is_unverifiable_with_zero_support(verifier: SignalVerifier) -> None:
+    verdict = verifier.verify(claim("Water boils at 100 degrees."), [], Thresholds())
+    assert verdict.label is SupportLabel.UNVERIFIABLE
+    assert verdict.support_score == 0.0
+
+
+def test_request_thresholds_override_the_model_defaults(verifier: SignalVerifier) -> None:
+    text = "The kiwi is a flightless bird from New Zealand."
+    evidence = [passage("The kiwi is a flightless bird endemic to New Zealand.")]
+    assert verifier.verify(claim(text), evidence, Thresholds(supported=1.01)).label is not (
+        SupportLabel.SUPPORTED
+    )
+
+
+def test_support_is_monotone_in_the_calibrated_blend() -> None:
+    model = SignalModel.load()
+    raw = np.linspace(0.0, 1.0, 101)
+    calibrated = model.calibrated_support(raw)
+    assert np.all(np.diff(calibrated) >= 0)
+    assert calibrated.min() >= 0.0 and calibrated.max() <= 1.0
+
+
+def test_a_saved_model_loads_back_identically(tmp_path: Path) -> None:
+    model = SignalModel.load()
+    model.save(tmp_path / "copy.json")
+    copy = SignalModel.load(tmp_path / "copy.json")
+    features = np.stack(
+        [pair_features("Paris is in France.", "Paris is the capital of France.", 0.8)]
+    )
+    np.testing.assert_allclose(copy.probabilities(features), model.probabilities(features))
+
+
+def test_a_model_of_other_signals_is_refused(tmp_path: Path) -> None:
+    data = SignalModel.load().to_json()
+    data["features"] = [*data["features"][:-1], "something_else"]
+    (tmp_path / "odd.json").write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ValueError, match="other signals"):
+        SignalModel.load(tmp_path / "odd.json")
+
+
+def test_a_missing_tuned_model_names_the_fix(embedder: Embedder, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="veracity tune"):
+        make_verifier("signals:nope", embedder, tmp_path)
