@@ -75,7 +75,7 @@ bench-citations: $(STAMP)
 	$(BIN)/python -m bench.bench_citations
 
 # The gRPC server under 1/8/32/100 closed-loop clients, demo and 100k-passage corpora
-# (bench/results/load.json); LOAD_ARGS=--duration 15 for a shorter run.
+# (bench/results/load.json), 60 s a level; LOAD_ARGS="--seconds 15 --levels 1,8" for a shorter run.
 bench-load: $(STAMP)
 	$(BIN)/python -m bench.bench_load $(LOAD_ARGS)
 

@@ -1,13 +1,17 @@
 """Load benchmark of the gRPC server on 127.0.0.1: closed-loop clients at several concurrencies.
 
-    python -m bench.bench_load [--duration 60] [--levels 1,8,32,100] [--corpora demo,100k]
+    python -m bench.bench_load [--seconds 60] [--levels 1,8,32,100] [--corpora demo,100k]
 
-A real ``veracity serve`` runs in a subprocess (models, micro-batching, bounded executor,
-metrics on). For each corpus and each level, that many asyncio clients each send a 10-claim
-answer again and again for ``--duration`` seconds (one client in four streams it with
-StreamCheckAnswer, the rest call CheckAnswer); every call has a 30 s deadline. Reported per
-level: calls/s and claims/s, p50/p95/p99 per RPC, errors by status code, the server's RSS
-sampled each second, and the machine's load average (other jobs share the cores).
+The defaults are issue 7's protocol. A real ``veracity serve`` runs in a subprocess
+(bench/load_server.py). For each corpus and each level, that many asyncio clients send answers
+one after another for ``--seconds`` seconds (one client in four streams with
+StreamCheckAnswer, the rest call CheckAnswer; every call has a 30 s deadline). The answers come
+from a pool of several hundred distinct ~10-claim answers (bench/load_workload.py) that all
+clients draw from in turn, so the embedding cache cannot replay a warmed-up request; the
+report gives its hit rate per level. Reported per level: calls/s, claims/s counted from the
+responses, p50/p95/p99 per RPC, errors by status code, the server's mean stage timings, its
+RSS (sampled each second over the whole run) and the machine's load average at the start and
+end of the level (other jobs share the cores).
 
 The 100k-passage corpus is built like bench/bench_retrieval.py's scale points: real sentences
 in 10-sentence documents through the store's real code, with vectors synthesised from real
@@ -20,41 +24,23 @@ import argparse
 import asyncio
 import json
 import os
-import re
-import signal
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import grpc
 import numpy as np
 
+from bench.load_server import ROOT, RssTimeline, Server
+from bench.load_workload import load_workload
 from veracity_client.v1 import veracity_pb2 as pb
 from veracity_client.v1 import veracity_pb2_grpc
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVING = re.compile(r"^veracity: serving on (\S+)$")
-
-#: Ten checkable sentences (each one claim) about the demo corpus's topics.
-ANSWER = " ".join(
-    [
-        "Global warming is the long-term rise in the average temperature of the Earth.",
-        "Carbon dioxide is a greenhouse gas.",
-        "The Great Barrier Reef is the largest coral reef system in the world.",
-        "Coral bleaching happens when water is too warm.",
-        "Sea levels have risen since the start of the twentieth century.",
-        "Burning fossil fuels releases carbon dioxide into the atmosphere.",
-        "Methane traps more heat than carbon dioxide over a short period.",
-        "Arctic sea ice has declined in recent decades.",
-        "Deforestation reduces the amount of carbon stored in forests.",
-        "Renewable energy sources include wind and solar power.",
-    ]
-)
+DEADLINE_S = 30.0
+WARM_UP_S = 3.0
 
 
 def build_100k(data_dir: Path, size: int) -> dict[str, Any]:
@@ -73,98 +59,111 @@ def build_100k(data_dir: Path, size: int) -> dict[str, Any]:
     return report
 
 
-class Server:
-    """``veracity serve`` in a subprocess, with its RSS sampled every second."""
+class Tally:
+    """What one level's calls returned: latencies per RPC, codes, claims, stage seconds."""
 
-    def __init__(self, data_dir: Path) -> None:
-        veracity = str(Path(sys.executable).with_name("veracity"))
-        self.process = subprocess.Popen(
-            [veracity, "serve", "--port", "0", "--data-dir", str(data_dir), "--grace", "5"],
-            cwd=ROOT,
-            env={**os.environ, "VERACITY_OFFLINE": "1", "VERACITY_LOG_FORMAT": "text"},
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stderr is not None
-        self.target = ""
-        for line in self.process.stderr:
-            match = SERVING.match(line.strip())
-            if match:
-                self.target = match.group(1)
-                break
-        if not self.target:
-            raise RuntimeError("the server did not start")
-        # Keep the pipe drained.
-        threading.Thread(target=self.process.stderr.read, daemon=True).start()
+    def __init__(self) -> None:
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.codes: Counter[str] = Counter()
+        self.claims = 0
+        self.stage_seconds: dict[str, list[float]] = defaultdict(list)
 
-    def rss_mb(self) -> float:
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+    def ok(self, rpc: str, seconds: float, claims: int, timings: Any) -> None:
+        self.latencies[rpc].append(seconds)
+        self.codes["OK"] += 1
+        self.claims += claims
+        for timing in timings:
+            self.stage_seconds[timing.stage].append(timing.seconds)
 
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
+
+async def _call(
+    stub: veracity_pb2_grpc.VeracityServiceStub, request: pb.CheckAnswerRequest, streaming: bool
+) -> tuple[int, Any]:
+    """One check; the number of claims in the response and its stage timings."""
+    if not streaming:
+        response = await stub.CheckAnswer(request, timeout=DEADLINE_S)
+        return len(response.claims), response.timings
+    claims, timings = 0, None
+    stream = pb.StreamCheckAnswerRequest(request=request)
+    async for event in stub.StreamCheckAnswer(stream, timeout=DEADLINE_S):
+        if event.HasField("claim"):
+            claims += 1
+        elif event.HasField("completed"):
+            timings = event.completed.timings
+    return claims, timings or ()
 
 
 async def run_level(
-    server: Server, clients: int, duration: float, collection: str
-) -> dict[str, Any]:
-    latencies: dict[str, list[float]] = defaultdict(list)
-    codes: Counter[str] = Counter()
-    claims = 0
-    request = pb.CheckAnswerRequest(
-        answer=ANSWER, collection=collection, options=pb.CheckOptions(skip_citations=True)
-    )
-    until = time.monotonic() + duration
-    rss: list[float] = []
+    target: str, clients: int, seconds: float, collection: str, answers: Iterator[str]
+) -> Tally:
+    """``clients`` closed-loop clients for ``seconds``, each taking the pool's next answer."""
+    tally = Tally()
+    until = time.monotonic() + seconds
 
     async def client(number: int) -> None:
-        nonlocal claims
-        async with grpc.aio.insecure_channel(server.target) as channel:
+        streaming = number % 4 == 3
+        rpc = "StreamCheckAnswer" if streaming else "CheckAnswer"
+        async with grpc.aio.insecure_channel(target) as channel:
             stub = veracity_pb2_grpc.VeracityServiceStub(channel)
-            streaming = number % 4 == 3
             while time.monotonic() < until:
+                request = pb.CheckAnswerRequest(
+                    answer=next(answers),
+                    collection=collection,
+                    options=pb.CheckOptions(skip_citations=True),
+                )
                 started = time.perf_counter()
                 try:
-                    if streaming:
-                        events = [
-                            e
-                            async for e in stub.StreamCheckAnswer(
-                                pb.StreamCheckAnswerRequest(request=request), timeout=30
-                            )
-                        ]
-                        count = sum(1 for e in events if e.HasField("claim"))
-                    else:
-                        count = len((await stub.CheckAnswer(request, timeout=30)).claims)
+                    claims, timings = await _call(stub, request, streaming)
                 except grpc.aio.AioRpcError as error:
-                    codes[error.code().name] += 1
+                    tally.codes[error.code().name] += 1
                     if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
                         await asyncio.sleep(0.05)
                     continue
-                rpc = "StreamCheckAnswer" if streaming else "CheckAnswer"
-                latencies[rpc].append(time.perf_counter() - started)
-                codes["OK"] += 1
-                claims += count
+                tally.ok(rpc, time.perf_counter() - started, claims, timings)
 
-    async def sample_rss() -> None:
-        while time.monotonic() < until:
-            rss.append(round(server.rss_mb(), 1))
-            await asyncio.sleep(1.0)
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    return tally
 
-    load_before = os.getloadavg()
+
+def measure_level(
+    server: Server,
+    rss: RssTimeline,
+    clients: int,
+    seconds: float,
+    collection: str,
+    answers: Iterator[str],
+) -> dict[str, Any]:
+    """Run one level and describe it (the module doc lists what)."""
+    rss.phase = f"{collection} x{clients}"
+    load_start = os.getloadavg()
+    cache_start = server.cache_counts()
     started = time.monotonic()
-    await asyncio.gather(sample_rss(), *(client(i) for i in range(clients)))
+    tally = asyncio.run(run_level(server.target, clients, seconds, collection, answers))
     elapsed = time.monotonic() - started
+    cache_end = server.cache_counts()
+    load_end = os.getloadavg()
+    hits, misses = (cache_end[k] - cache_start[k] for k in ("hit", "miss"))
+    samples = rss.of(rss.phase)
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
-        "calls_per_s": round(codes["OK"] / elapsed, 2),
-        "claims_per_s": round(claims / elapsed, 1),
-        "latency_ms": {rpc: _percentiles(values) for rpc, values in latencies.items()},
-        "codes": dict(codes),
-        "rss_mb": rss,
-        "loadavg_before": [round(x, 2) for x in load_before],
-        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "calls_per_s": round(tally.codes["OK"] / elapsed, 2),
+        "claims_per_s": round(tally.claims / elapsed, 1),
+        "claims_per_call": round(tally.claims / max(tally.codes["OK"], 1), 1),
+        "latency_ms": {rpc: _percentiles(values) for rpc, values in tally.latencies.items()},
+        "codes": dict(tally.codes),
+        "server_stage_ms_mean": {
+            stage: round(1000 * float(np.mean(values)), 1)
+            for stage, values in tally.stage_seconds.items()
+        },
+        "embedding_cache_hit_rate": round(hits / (hits + misses), 3) if hits + misses else None,
+        "rss_mb": {
+            "start": samples[0] if samples else None,
+            "end": samples[-1] if samples else None,
+            "max": max(samples, default=None),
+        },
+        "loadavg_start": [round(x, 2) for x in load_start],
+        "loadavg_end": [round(x, 2) for x in load_end],
     }
 
 
@@ -180,18 +179,25 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=60.0, help="Seconds per level.")
-    parser.add_argument("--levels", default="1,8,32,100")
-    parser.add_argument("--corpora", default="demo,100k")
+    parser.add_argument("--seconds", type=float, default=60.0, help="Seconds per level.")
+    parser.add_argument("--levels", default="1,8,32,100", help="Client counts, comma-separated.")
+    parser.add_argument("--corpora", default="demo,100k", help="demo and/or 100k.")
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.json")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     corpora = args.corpora.split(",")
+    workload = load_workload()
+    answers = workload.cycle()
     report: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "loadavg_at_start": list(os.getloadavg())},
-        "duration_s_per_level": args.duration,
-        "answer_claims": 10,
+        "seconds_per_level": args.seconds,
+        "deadline_s": DEADLINE_S,
+        "workload": {
+            "source": workload.source,
+            "distinct_answers": len(workload.answers),
+            "distinct_sentences": workload.sentences,
+        },
         "corpora": {},
     }
     with tempfile.TemporaryDirectory(prefix="veracity-load-") as tmp:
@@ -200,18 +206,21 @@ def main() -> None:
             report["corpus_100k"] = build_100k(data_dir, args.passages)
             print(f"100k corpus: {report['corpus_100k']}", flush=True)
         server = Server(data_dir)
+        rss = RssTimeline(server)
         try:
             for corpus in corpora:
                 collection = "scale" if corpus == "100k" else "demo"
-                # One unmeasured second first: lazy model and index loading is not load.
-                asyncio.run(run_level(server, 1, 1.0, collection))
+                # Unmeasured first: lazy model and index loading is not load.
+                rss.phase = f"{collection} warm-up"
+                asyncio.run(run_level(server.target, 1, WARM_UP_S, collection, answers))
                 results = []
                 for clients in levels:
-                    result = asyncio.run(run_level(server, clients, args.duration, collection))
+                    result = measure_level(server, rss, clients, args.seconds, collection, answers)
                     print(f"{corpus} x{clients}: {json.dumps(result)}", flush=True)
                     results.append(result)
                 report["corpora"][corpus] = results
         finally:
+            report["rss_timeline_s_mb_phase"] = rss.stop()
             server.stop()
     report["machine"]["loadavg_at_end"] = list(os.getloadavg())
     args.out.parent.mkdir(parents=True, exist_ok=True)

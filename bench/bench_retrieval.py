@@ -330,14 +330,29 @@ def scale_point(
             }
         result["ivf_nprobe_sweep"] = sweep
     result["rss"] = rss_probe(root, claims[:50])
+    result["rss_without_pandas"] = rss_probe(root, claims[:50], hide=["pandas"])
     print(f"{size}: {result}", flush=True)
     return result
 
 
-def rss_probe(root: Path, queries: list[str]) -> dict[str, float]:
-    """Peak RSS of a fresh process that loads the embedder, opens the store and searches."""
+def rss_probe(root: Path, queries: list[str], hide: Sequence[str] = ()) -> dict[str, float]:
+    """Peak RSS of a fresh process that loads the embedder, opens the store and searches.
+
+    ``hide`` makes modules unimportable there. pandas is the one that matters: scikit-learn,
+    which sentence-transformers imports, imports pandas whenever it is installed (~120 MB
+    RSS), and the dev install has it (ray[data]) while the service's own install does not.
+    """
+    hidden = [arg for name in hide for arg in ("--hide-module", name)]
     out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_retrieval", "--rss-probe", str(root), *queries],
+        [
+            sys.executable,
+            "-m",
+            "bench.bench_retrieval",
+            "--rss-probe",
+            str(root),
+            *hidden,
+            *queries,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -346,7 +361,10 @@ def rss_probe(root: Path, queries: list[str]) -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def run_rss_probe(root: Path, queries: list[str]) -> None:
+def run_rss_probe(root: Path, queries: list[str], hide: Sequence[str]) -> None:
+    for name in hide:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail
+
     def status_mb(field: str) -> int:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith(f"{field}:"):
@@ -383,10 +401,11 @@ def main() -> None:
     parser.add_argument("--distractors", type=int, default=1000)
     parser.add_argument("--windows", default=",".join(WINDOWS), help="window/stride settings")
     parser.add_argument("--rss-probe", type=Path)
+    parser.add_argument("--hide-module", action="append", default=[])
     parser.add_argument("queries", nargs="*")
     args = parser.parse_args()
     if args.rss_probe:
-        run_rss_probe(args.rss_probe, args.queries)
+        run_rss_probe(args.rss_probe, args.queries, args.hide_module)
         return
     started = time.perf_counter()
     embedder = Embedder.load()

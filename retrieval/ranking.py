@@ -59,6 +59,11 @@ def fts_query(text: str) -> str | None:
     return " OR ".join(f'"{term}"' for term in query_words(text)) or None
 
 
+def with_similarity(hit: Hit, similarity: float) -> Hit:
+    """``hit`` with its passage's cosine to the query it was found for."""
+    return Hit(hit.source, replace(hit.passage, similarity=similarity))
+
+
 def search_context(
     hits: list[Hit],
     queries: Sequence[str],
@@ -100,7 +105,12 @@ def search_context(
                 if match
                 else []
             )
-            rankings.append([[hits[i] for i in ranked[method]] for method in methods])
+            rankings.append(
+                [
+                    [with_similarity(hits[i], float(row[i])) for i in ranked[method]]
+                    for method in methods
+                ]
+            )
         return rankings
     finally:
         memory.close()

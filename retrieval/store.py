@@ -38,7 +38,7 @@ from retrieval.bm25_index import Bm25Index
 from retrieval.chunking import Chunk, chunk_text
 from retrieval.embedder import Embedder
 from retrieval.locks import ReadWriteLock
-from retrieval.ranking import HYBRID, Hit, Method, fuse, search_context
+from retrieval.ranking import HYBRID, Hit, Method, fuse, search_context, with_similarity
 from retrieval.types import (
     CollectionStats,
     DeleteReport,
@@ -437,6 +437,7 @@ class CorpusStore:
             self._indexes[collection], self._loaded[collection] = self._build_index(db, collection)
         if version == before:
             return
+        bm25: Bm25Index | None = None
         try:
             bm25 = self._current_bm25(collection, before)
             if bm25 is None:
@@ -451,6 +452,8 @@ class CorpusStore:
             self._bm25[collection] = bm25
         except BaseException:
             self._loaded.pop(collection, None)
+            if bm25 is not None:
+                bm25.settle()  # releases tantivy's writer lock
             raise
 
     def _current_bm25(self, collection: str, version: str) -> Bm25Index | None:
@@ -714,8 +717,18 @@ class CorpusStore:
                     ranked["bm25"] = self._bm25[collection].search(query, depth)
                 rankings.append([ranked[method] for method in methods])
             wanted = sorted({i for lists in rankings for ids in lists for i in ids})
-            hits = _fetch(db, wanted)
-        return [[[hits[i] for i in ids if i in hits] for ids in lists] for lists in rankings]
+            hits, vectors = _fetch(db, wanted)
+        return [
+            [
+                [
+                    with_similarity(hits[i], float(vectors[i] @ query_vector))
+                    for i in ids
+                    if i in hits
+                ]
+                for ids in lists
+            ]
+            for lists, query_vector in zip(rankings, query_vectors, strict=True)
+        ]
 
     # -- connections ------------------------------------------------------------------------
 
@@ -770,21 +783,24 @@ def _rejection(document: Document) -> str | None:
     return None
 
 
-def _fetch(db: sqlite3.Connection, ids: list[int]) -> dict[int, Hit]:
+def _fetch(db: sqlite3.Connection, ids: list[int]) -> tuple[dict[int, Hit], dict[int, np.ndarray]]:
+    """The passages with ``ids`` as hits, and their stored vectors by id."""
     hits: dict[int, Hit] = {}
+    vectors: dict[int, np.ndarray] = {}
     for batch in _batches(ids):
         marks = ",".join("?" * len(batch))
         rows = db.execute(
-            "SELECT p.id, p.document_id, p.span_start, p.span_end, p.text, d.title, d.source_url "
-            "FROM passages AS p JOIN documents AS d "
+            "SELECT p.id, p.document_id, p.span_start, p.span_end, p.text, d.title, d.source_url, "
+            "p.vector FROM passages AS p JOIN documents AS d "
             "ON d.collection = p.collection AND d.id = p.document_id "
             f"WHERE p.id IN ({marks})",
             batch,
         )
-        for pid, document_id, start, end, text, title, url in rows:
+        for pid, document_id, start, end, text, title, url, vector in rows:
             passage = Passage(document_id, text, start, end, title, url, origin=Origin.CORPUS)
             hits[pid] = Hit(("corpus", document_id), passage)
-    return hits
+            vectors[pid] = np.frombuffer(vector, dtype=np.float32)
+    return hits, vectors
 
 
 def _vectors(rows: Sequence[tuple[Any, ...]], column: int = 0) -> np.ndarray:

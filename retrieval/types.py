@@ -36,6 +36,9 @@ class Passage:
     source_url: str = ""
     score: float = 0.0
     origin: Origin = Origin.CORPUS
+    # Cosine of the query's and this passage's embeddings, set by the search that found it, so
+    # that a verifier need not embed the passage again; None when the passage was not searched.
+    similarity: float | None = None
 
 
 @dataclass(frozen=True)

@@ -242,7 +242,8 @@ def tune(
     stdout.print(
         f"saved {result.path} from {sum(result.pairs.values())} pairs {result.pairs} in "
         f"{result.seconds:.0f} s; held-out AUROC {result.auroc_before:.3f} -> "
-        f"{result.auroc_after:.3f}\nuse it with: VERACITY_VERIFIER=signals:{model_name}"
+        f"{result.auroc_after:.3f}\nuse it with VERACITY_VERIFIER=signals:{model_name} "
+        "(veracity serve, veracity check)"
     )
 
 
@@ -398,10 +399,19 @@ def _context_document(path: Path) -> pb.Document:
 
 def _local_checker(data_dir: Path) -> Checker:
     """Load the in-process Checker (models and corpus) with a status line while it loads."""
+    from service import configfile
     from service.checker import Checker
 
+    # The same VERACITY_* settings as `veracity serve` (VERACITY_VERIFIER, ...).
+    try:
+        settings, _ = configfile.load(None, overrides={"data_dir": data_dir})
+    except configfile.ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
     with stderr.status("loading models and corpus"):
-        return Checker.from_settings(Settings(data_dir=data_dir))
+        try:
+            return Checker.from_settings(settings)
+        except ValueError as exc:  # a verifier name that names no verifier
+            _fail(str(exc), EXIT_USAGE)
 
 
 def _local_check(data_dir: Path) -> CheckFn:

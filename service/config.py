@@ -167,8 +167,9 @@ class ServerSettings:
     # Threads running Checker calls; each holds one request's pipeline work.
     workers: int = 4
     # Requests admitted at once (running plus waiting for a worker); more get
-    # RESOURCE_EXHAUSTED at once instead of queueing without bound.
-    max_pending: int = 64
+    # RESOURCE_EXHAUSTED at once instead of queueing. 0: twice ``workers``, so that admitted
+    # calls wait about one call's time at most (a long queue only turns into timeouts).
+    max_pending: int = 0
     # Embedding micro-batches: concurrent requests' texts are encoded together, up to
     # ``batch_max_texts`` per model call, waiting at most ``batch_max_wait_ms`` to fill one;
     # at most ``batch_queue`` encode calls wait, beyond which work is refused.

@@ -162,7 +162,6 @@ def _semantic_problems(settings: Settings, server: ServerSettings) -> list[str]:
         "max_claims": settings.max_claims,
         "max_top_k": settings.max_top_k,
         "workers": server.workers,
-        "max_pending": server.max_pending,
         "batch_max_texts": server.batch_max_texts,
         "batch_queue": server.batch_queue,
         "quota_rate": server.quota_rate,
@@ -172,6 +171,7 @@ def _semantic_problems(settings: Settings, server: ServerSettings) -> list[str]:
         f"{name} must be greater than 0, got {v}" for name, v in positive.items() if v <= 0
     ]
     non_negative = {
+        "max_pending": server.max_pending,
         "grace_s": server.grace_s,
         "batch_max_wait_ms": server.batch_max_wait_ms,
         "deadline_margin_s": server.deadline_margin_s,

@@ -32,11 +32,19 @@ class RequestScope:
     def cancel(self) -> None:
         self._cancelled.set()
 
+    def seconds_left(self) -> float | None:
+        """How long the work may still run (until ``margin_s`` before the deadline); None
+        without a deadline."""
+        if self.deadline is None:
+            return None
+        return self.deadline - self.margin_s - time.monotonic()
+
     def abandoned(self) -> Abandoned | None:
         """Why the work should stop now, or None while it may go on."""
         if self._cancelled.is_set():
             return Abandoned("the call was cancelled", deadline=False)
-        if self.deadline is not None and self.deadline - time.monotonic() < self.margin_s:
+        left = self.seconds_left()
+        if left is not None and left < 0:
             return Abandoned("the deadline is too near to finish the work", deadline=True)
         return None
 

@@ -39,7 +39,7 @@ from service.logs import REQUEST_ID
 from service.metrics import Metrics
 from service.quotas import Quotas
 from service.statuses import status_of
-from service.types import CheckCompleted, Citation
+from service.types import CheckCompleted, CheckEvent, Citation
 from veracity_client.v1 import veracity_pb2, veracity_pb2_grpc
 
 __all__ = ["ServerSettings", "Service", "build_server", "serve"]
@@ -127,22 +127,37 @@ class VeracityServicer(veracity_pb2_grpc.VeracityServiceServicer):
     async def StreamCheckAnswer(self, request: Any, context: grpc.aio.ServicerContext) -> None:
         """Send each event as soon as the Checker yields it.
 
-        Each ``next`` runs in the pool, so the first claim goes out while later claims are still
-        being verified; validation errors surface on the first ``next``, before any event. A
-        client that cancels mid-stream stops the loop (and, through the request scope, the
-        work of the ``next`` in progress).
+        The whole check is one call in the pool, like CheckAnswer: admitted (or refused) once
+        and on one thread to the end, handing each event to the event loop, which writes it;
+        the first claim goes out while later ones are still being verified. (Queueing for a
+        thread again before each claim would make a stream wait behind every other request
+        once per claim, and could refuse it half-way.) Validation errors surface before any
+        event. A client that cancels mid-stream stops the check through the request scope.
         """
         check_request = convert.check_request_from_proto(request.request, self._default_top_k)
-        events = self._checker.iter_check(check_request)
+        loop = asyncio.get_running_loop()
+        events: asyncio.Queue[CheckEvent | None] = asyncio.Queue()
+
+        def produce() -> None:
+            for event in self._checker.iter_check(check_request):
+                loop.call_soon_threadsafe(events.put_nowait, event)
+
+        work = asyncio.ensure_future(self._run(produce))
+        # Runs after every event the thread queued: they were scheduled before it returned.
+        work.add_done_callback(lambda _work: events.put_nowait(None))
         citations: list[Citation] = []
-        while (event := await self._run(next, events, None)) is not None:
-            message = convert.check_event_to_proto(event)
-            if isinstance(event, Citation):
-                citations.append(event)
-            elif isinstance(event, CheckCompleted):
-                self._observe(event.timings, citations)
-                message.completed.request_id = REQUEST_ID.get()
-            await context.write(message)
+        try:
+            while (event := await events.get()) is not None:
+                message = convert.check_event_to_proto(event)
+                if isinstance(event, Citation):
+                    citations.append(event)
+                elif isinstance(event, CheckCompleted):
+                    self._observe(event.timings, citations)
+                    message.completed.request_id = REQUEST_ID.get()
+                await context.write(message)
+            await work  # the pipeline's error, if it failed
+        finally:
+            work.cancel()
 
     @_grpc_errors
     async def ExtractClaims(self, request: Any, context: grpc.aio.ServicerContext) -> Any:

@@ -30,7 +30,7 @@ from retrieval.types import Passage
 from service.signals import FEATURE_NAMES, pair_features
 from service.stages import Thresholds
 from service.types import Claim, NLIProbabilities, SupportLabel, Verdict
-from service.verifier import Curve
+from service.verifier import Curve, similarities
 
 SHIPPED_MODEL = "signal_verifier.json"
 ENTAILED, CONTRADICTED, NEUTRAL = 0, 1, 2
@@ -181,8 +181,7 @@ class SignalVerifier:
     def verify(self, claim: Claim, evidence: Sequence[Passage], thresholds: Thresholds) -> Verdict:
         if not evidence:
             return Verdict(SupportLabel.UNVERIFIABLE, 0.0, [], None)
-        vectors = self.encoder.encode([claim.text, *(p.text for p in evidence)])
-        similarity = vectors[1:] @ vectors[0]
+        similarity = similarities(self.encoder, claim, evidence)
         features = np.stack(
             [
                 pair_features(claim.text, p.text, float(s))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import re
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -112,7 +113,9 @@ def tune(
     max_sentences: int = 2000,
 ) -> TuneReport:
     """Train ``base`` on from pairs made of ``documents`` and save it as ``name``."""
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier
 
     started = time.perf_counter()
@@ -129,11 +132,10 @@ def tune(
         raise ValueError(
             f"the collection gives too few pairs to tune on ({counts}); index more documents"
         )
-    random.Random(seed).shuffle(pairs)
-    features = _features(pairs, encoder)
     labels = np.array([p.label for p in pairs])
-    held = max(len(pairs) // 4, 1)
-    x_fit, y_fit, x_held, y_held = features[held:], labels[held:], features[:held], labels[:held]
+    x_fit, x_held, y_fit, y_held = train_test_split(
+        _features(pairs, encoder), labels, test_size=0.25, stratify=labels, random_state=seed
+    )
 
     network = MLPClassifier(
         base.layers[0][0].shape[1:],
@@ -143,10 +145,17 @@ def tune(
         random_state=seed,
     )
     standardized = (x_fit - base.mean) / base.scale
-    network.partial_fit(standardized[:3], y_fit[:3], classes=[ENTAILED, CONTRADICTED, NEUTRAL])
+    # One step on one pair of each label sets up the network's shapes; the shipped weights
+    # then replace the ones that step made, and training goes on from them.
+    classes = [ENTAILED, CONTRADICTED, NEUTRAL]
+    first_of_each = [int(np.flatnonzero(y_fit == label)[0]) for label in classes]
+    network.partial_fit(standardized[first_of_each], y_fit[first_of_each], classes=classes)
     network.coefs_ = [w.astype(np.float64) for w, _ in base.layers]
     network.intercepts_ = [b.astype(np.float64) for _, b in base.layers]
-    network.fit(standardized, y_fit)
+    with warnings.catch_warnings():
+        # A few epochs from trained weights are the point: stopping early is not a failure.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        network.fit(standardized, y_fit)
     trained = replace(
         base,
         name=name,

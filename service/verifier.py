@@ -91,9 +91,7 @@ class CosineVerifier:
         return Verdict(SupportLabel.UNVERIFIABLE, support, list(evidence), None)
 
     def _similarity(self, claim: Claim, evidence: Sequence[Passage]) -> np.ndarray:
-        vectors = self.encoder.encode([claim.text, *(p.text for p in evidence)])
-        similarity: np.ndarray = vectors[1:] @ vectors[0]
-        return similarity
+        return similarities(self.encoder, claim, evidence)
 
 
 class GroundingVerifier(CosineVerifier):
@@ -131,6 +129,17 @@ class GroundingVerifier(CosineVerifier):
                     SupportLabel.CONTRADICTED, 1.0 - contradiction, list(evidence), worst
                 )
         return Verdict(SupportLabel.UNVERIFIABLE, support, list(evidence), None)
+
+
+def similarities(encoder: Encoder, claim: Claim, evidence: Sequence[Passage]) -> np.ndarray:
+    """Cosine of the claim and each passage: the search's own when every passage carries it
+    (the claim was the query), else from embedding them here."""
+    carried = [p.similarity for p in evidence]
+    if all(s is not None for s in carried):
+        return np.array(carried, dtype=np.float32)
+    vectors = encoder.encode([claim.text, *(p.text for p in evidence)])
+    similarity: np.ndarray = vectors[1:] @ vectors[0]
+    return similarity
 
 
 def make_verifier(spec: str, encoder: Encoder, models_dir: Path | None = None) -> Verifier:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 
 from retrieval.types import CollectionStats, DeleteReport, Document, Passage, UpsertReport
@@ -77,15 +78,19 @@ class FakeStore:
 
 
 class FakeVerifier:
+    """Supports every claim that has evidence; ``delay_s`` per claim stands in for a model."""
+
     version = "fake-verifier/1"
 
-    def __init__(self) -> None:
+    def __init__(self, delay_s: float = 0.0) -> None:
+        self.delay_s = delay_s
         self.gate = threading.Event()
         # The text of every claim verified, in order: what work a request really did.
         self.calls: list[str] = []
 
     def verify(self, claim: Claim, evidence: Sequence[Passage], thresholds: Thresholds) -> Verdict:
         self.calls.append(claim.text)
+        time.sleep(self.delay_s)
         if SLOW in claim.text and not self.gate.wait(timeout=20):
             raise TimeoutError("the test never opened the gate")
         if not evidence:

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.timeout(600)
 
 
 def veracity(
-    *args: str, data_dir: Path, cwd: Path | None = None
+    *args: str, data_dir: Path, cwd: Path | None = None, **extra_env: str
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VERACITY_DATA_DIR": str(data_dir), "COLUMNS": "160"}
+    env = {**os.environ, "VERACITY_DATA_DIR": str(data_dir), "COLUMNS": "160", **extra_env}
     return subprocess.run(
         [str(Path(sys.executable).with_name("veracity")), *args],
         capture_output=True,
@@ -118,3 +118,30 @@ def test_index_add_reports_bad_files_and_indexes_the_rest(data_dir: Path, tmp_pa
     [claim] = json.loads(checked.stdout)["claims"]
     assert claim["evidence"][0]["documentId"] == "kiwi"
     assert claim["label"] == "SUPPORT_LABEL_SUPPORTED"
+
+
+def test_tune_saves_a_model_that_check_then_uses(data_dir: Path) -> None:
+    tuned = veracity(
+        "tune", "--collection", "demo", "--name", "demo-tuned", "--max-documents", "6",
+        "--max-sentences", "80", data_dir=data_dir,
+    )  # fmt: skip
+    assert tuned.returncode == 0, tuned.stderr
+    assert (data_dir / "models" / "demo-tuned.json").is_file()
+    checked = veracity(
+        "check", "--answer", "Global warming is a rise in temperature.", "--format", "json",
+        data_dir=data_dir, VERACITY_VERIFIER="signals:demo-tuned",
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["versions"]["verifier"] == "demo-tuned"
+    missing = veracity(
+        "check", "--answer", "Global warming is a rise in temperature.",
+        data_dir=data_dir, VERACITY_VERIFIER="signals:never-tuned",
+    )  # fmt: skip
+    assert missing.returncode == 2
+    assert "veracity tune" in missing.stderr
+
+
+def test_tune_refuses_an_unknown_collection(data_dir: Path) -> None:
+    result = veracity("tune", "--collection", "nope", data_dir=data_dir)
+    assert result.returncode == 2
+    assert "'nope' does not exist" in result.stderr

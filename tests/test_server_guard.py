@@ -221,15 +221,21 @@ def _wait_for(condition: object, timeout: float = 10.0) -> None:
 
 
 def test_a_full_server_refuses_with_resource_exhausted(held: FakeVerifier) -> None:
-    settings = replace(BASE, workers=1, max_pending=1)
+    # max_pending left at its default: two calls per thread, one running and one waiting.
+    settings = replace(BASE, workers=1)
     with (
         serving(_checker(held), settings) as service,
         vc.VeracityClient(_target(service), timeout=20) as client,
     ):
         results: list[object] = []
-        first = threading.Thread(target=lambda: results.append(client.check(f"Go {SLOW}.")))
-        first.start()
+        admitted = [
+            threading.Thread(target=lambda: results.append(client.check(f"Go {SLOW}.")))
+            for _ in range(2)
+        ]
+        admitted[0].start()
         _wait_for(lambda: held.calls)
+        admitted[1].start()
+        _wait_for(lambda: service.executor.pending == 2)
         with grpc.insecure_channel(_target(service)) as channel:
             stub = veracity_pb2_grpc.VeracityServiceStub(channel)
             with pytest.raises(grpc.RpcError) as caught:
@@ -238,9 +244,52 @@ def test_a_full_server_refuses_with_resource_exhausted(held: FakeVerifier) -> No
         retry = _status_detail(caught.value, error_details_pb2.RetryInfo)
         assert retry.retry_delay.ToTimedelta().total_seconds() > 0  # type: ignore[attr-defined]
         held.gate.set()
-        first.join(timeout=20)
-        assert len(results) == 1
+        for thread in admitted:
+            thread.join(timeout=20)
+        assert len(results) == 2
         assert client.check("Paris is the capital of France.").summary.supported == 1
+
+
+def test_a_burst_beyond_capacity_is_refused_never_timed_out() -> None:
+    """One thread, 0.5 s a call, room to queue 50 and a 3 s deadline on each of 16 calls sent
+    at once: the calls that could not finish in time are refused at admission (streams before
+    their first event), so every call ends OK or RESOURCE_EXHAUSTED, none DEADLINE_EXCEEDED."""
+    settings = replace(BASE, workers=1, max_pending=50)
+    request = pb.CheckAnswerRequest(answer="Paris is the capital of France.")
+    codes: list[grpc.StatusCode] = []
+    refused_streams_events: list[int] = []
+
+    def call(stub: veracity_pb2_grpc.VeracityServiceStub, streaming: bool) -> None:
+        events = 0
+        try:
+            if streaming:
+                stream = pb.StreamCheckAnswerRequest(request=request)
+                for _event in stub.StreamCheckAnswer(stream, timeout=3):
+                    events += 1
+            else:
+                stub.CheckAnswer(request, timeout=3)
+            codes.append(grpc.StatusCode.OK)
+        except grpc.RpcError as error:
+            codes.append(error.code())
+            if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
+                assert _status_detail(error, error_details_pb2.RetryInfo)
+                if streaming:
+                    refused_streams_events.append(events)
+
+    with (
+        serving(_checker(FakeVerifier(delay_s=0.5)), settings) as service,
+        grpc.insecure_channel(_target(service)) as channel,
+    ):
+        stub = veracity_pb2_grpc.VeracityServiceStub(channel)
+        stub.CheckAnswer(request, timeout=10)  # the server learns how long a call takes
+        burst = [threading.Thread(target=call, args=(stub, n % 2 == 1)) for n in range(16)]
+        for thread in burst:
+            thread.start()
+        for thread in burst:
+            thread.join(timeout=30)
+    assert len(codes) == 16
+    assert set(codes) == {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED}, codes
+    assert set(refused_streams_events) == {0}
 
 
 @pytest.mark.parametrize("how", ["cancel", "deadline"])

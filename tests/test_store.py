@@ -306,3 +306,15 @@ def test_search_during_upsert_sees_before_or_after(store: CorpusStore) -> None:
     assert not failures
     assert before != after
     assert seen and all(result in (before, after) for result in seen)
+
+
+def test_each_passage_carries_its_cosine_to_the_query(
+    store: CorpusStore, embedder: Embedder
+) -> None:
+    """The verifier reuses these instead of embedding every passage again."""
+    context = [Document("note", "Honey bees make honey from nectar. They live in hives.")]
+    [found] = store.search("demo", ["Who makes honey?"], 4, context)
+    assert {p.origin for p in found} == {Origin.CORPUS, Origin.CONTEXT}
+    fresh = embedder.encode(["Who makes honey?", *(p.text for p in found)])
+    for passage, vector in zip(found, fresh[1:], strict=True):
+        assert passage.similarity == pytest.approx(float(vector @ fresh[0]), abs=1e-4)

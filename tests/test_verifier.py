@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from retrieval.embedder import Embedder
@@ -127,3 +128,20 @@ def test_grounding_by_name_uses_the_fitted_curve(embedder: Embedder) -> None:
     assert isinstance(verifier, GroundingVerifier)
     assert verifier.curve == Curve.fitted()
     assert CosineVerifier(embedder).curve == UNCALIBRATED
+
+
+class _NoEncoder:
+    def encode(self, texts: object) -> np.ndarray:
+        raise AssertionError("passages that carry their similarity must not be embedded again")
+
+
+def test_similarity_carried_by_the_search_is_used_without_embedding() -> None:
+    carried = [
+        Passage("a", "Paris is the capital of France.", 0, 31, similarity=0.9),
+        Passage("b", "Bees make honey.", 0, 16, similarity=0.1),
+    ]
+    verdict = CosineVerifier(_NoEncoder()).verify(
+        Claim("Paris is France's capital.", 0, 26), carried, Thresholds()
+    )
+    assert verdict.decisive == 0
+    assert verdict.support_score == pytest.approx(UNCALIBRATED(0.9))
