@@ -23,6 +23,7 @@ from retrieval.citations.resolvers.crossref import CrossrefResolver
 from retrieval.citations.resolvers.datacite import DataCiteResolver
 from retrieval.citations.resolvers.doi import DoiHandleResolver
 from retrieval.citations.resolvers.openalex import OpenAlexResolver
+from retrieval.citations.resolvers.openlibrary import OpenLibraryResolver
 from retrieval.citations.resolvers.pubmed import PubMedResolver
 from retrieval.citations.resolvers.semanticscholar import SemanticScholarResolver
 from retrieval.citations.resolvers.urls import UrlChecker
@@ -180,6 +181,7 @@ _INTERVALS = {
     "pubmed": 1 / 3,
     "openalex": 0.1,
     "semanticscholar": 3.0,
+    "openlibrary": 1.0,
 }
 
 
@@ -193,6 +195,7 @@ def build_resolver(settings: CitationSettings, data_dir: Path) -> CitationResolv
         "pubmed": settings.pubmed_url,
         "openalex": settings.openalex_url,
         "semanticscholar": settings.semanticscholar_url,
+        "openlibrary": settings.openlibrary_url,
     }
     intervals = dict(_INTERVALS)
     if settings.mailto:
@@ -225,6 +228,7 @@ def build_resolver(settings: CitationSettings, data_dir: Path) -> CitationResolv
         "semanticscholar": SemanticScholarResolver(
             http, settings.semanticscholar_url, api_key=settings.semanticscholar_api_key
         ),
+        "openlibrary": OpenLibraryResolver(http, settings.openlibrary_url),
         "url": UrlChecker(policy, UrlGuard(settings.url_allowlist)),
     }
     bibliography = None

@@ -29,6 +29,8 @@ class CitationSettings:
     pubmed_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
     openalex_url: str = "https://api.openalex.org"
     semanticscholar_url: str = "https://api.semanticscholar.org/graph/v1"
+    # Books by ISBN (the Books API under this root).
+    openlibrary_url: str = "https://openlibrary.org"
     # Contact address for the polite pools (Crossref, OpenAlex) and NCBI's ``email``.
     mailto: str = ""
     semanticscholar_api_key: str = ""

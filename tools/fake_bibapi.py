@@ -31,6 +31,7 @@ MOUNTS = {
     "pubmed": "https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
     "openalex": "https://api.openalex.org",
     "semanticscholar": "https://api.semanticscholar.org/graph/v1",
+    "openlibrary": "https://openlibrary.org",
 }
 #: Query parameters that do not change which record is asked for.
 _VOLATILE = frozenset(
@@ -48,7 +49,6 @@ _VOLATILE = frozenset(
         "offset",
         "limit",
         "retmode",
-        "search_query",
         "per-page",
     }
 )

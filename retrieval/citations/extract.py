@@ -341,3 +341,12 @@ def family_name(name: str) -> str:
         words = [w for w in name.split() if not _INITIALS.match(w) and w.lower() != "jr."]
         family = words[-1] if words else name
     return re.sub(r"[^\w-]", "", family.lower())
+
+
+def given_names(name: str) -> str:
+    """The given names or initials of "Given Family", "Family, Given" or "G. Family"."""
+    name = name.strip()
+    if "," in name:
+        return name.split(",", 1)[1].strip()
+    family = family_name(name)
+    return " ".join(w for w in name.split() if re.sub(r"[^\w-]", "", w.lower()) != family)

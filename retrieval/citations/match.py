@@ -40,7 +40,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from retrieval.citations.extract import family_name
+from retrieval.citations.extract import family_name, given_names
 from retrieval.citations.types import CitedWork, WorkRecord
 
 
@@ -186,13 +186,20 @@ def compare(cited: CitedWork, record: WorkRecord, thresholds: MatchThresholds) -
     return Match(similarity, same, tuple(problems), unconfirmed)
 
 
+def author_overlap(cited: tuple[str, ...], recorded: tuple[str, ...]) -> float:
+    """The share of the cited family names that the recorded author list carries."""
+    families = [normalise(family_name(a)) for a in recorded]
+    named = [normalise(family_name(a)) for a in cited]
+    present = [n for n in named if any(_same_name(n, r) for r in families)]
+    return len(present) / len(named) if named else 0.0
+
+
 def _author_problems(
     cited: CitedWork, record: WorkRecord, thresholds: MatchThresholds
 ) -> list[str]:
     recorded = [normalise(family_name(a)) for a in record.authors]
     named = [normalise(family_name(a)) for a in cited.authors]
-    present = [n for n in named if any(_same_name(n, r) for r in recorded)]
-    overlap = len(present) / len(named)
+    overlap = author_overlap(cited.authors, record.authors)
     if overlap < thresholds.author_overlap:
         listed = ", ".join(record.authors[:4]) + (" et al." if len(record.authors) > 4 else "")
         return [f"authors do not match ({overlap:.0%} of cited names); the record lists {listed}"]
@@ -203,6 +210,14 @@ def _author_problems(
     return []
 
 
+def same_person(cited: str, recorded: str) -> bool:
+    """The same family name, and the same first initial where both names give one."""
+    if not _same_name(normalise(family_name(cited)), normalise(family_name(recorded))):
+        return False
+    a, b = normalise(given_names(cited))[:1], normalise(given_names(recorded))[:1]
+    return not a or not b or a == b
+
+
 def _same_name(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and fuzz.ratio(a, b) >= 85)
 
@@ -210,6 +225,11 @@ def _same_name(a: str, b: str) -> bool:
 def is_preprint(venue: str) -> bool:
     """A preprint server's name: arXiv (CoRR), bioRxiv, medRxiv, SSRN."""
     return _canonical_venue(normalise(venue)) in _PREPRINT_SERVERS
+
+
+def is_arxiv(venue: str) -> bool:
+    """arXiv itself ("arXiv preprint", "CoRR"), whose own title search can then be asked."""
+    return _canonical_venue(normalise(venue)) == "arxiv"
 
 
 def venues_match(cited: str, recorded: str) -> bool:

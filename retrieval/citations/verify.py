@@ -3,7 +3,12 @@ answers add up to.
 
 * An identifier goes to the sources that register it (arXiv DOIs, 10.48550, to DataCite
   first); the first record found is compared with what the text says of the work.
-* A reference without an identifier is searched by title; the closest title decides.
+* A reference without an identifier is searched by title (at arXiv first when it names arXiv
+  as its venue); the closest title decides. When no source knows the title, the cited
+  authors' works are fetched (OpenAlex): if two or more cited authors have works together
+  and none carries this title, real authors are cited under a title that is not theirs (a
+  chimera), MISMATCHED; otherwise, or when that search fails, NOT_FOUND stands.
+* An ISBN that fails its checksum is NOT_FOUND at once; a valid one is asked of Open Library.
 * A record from a preprint server cannot confirm a journal or conference the text names, so
   the title sources are asked for the published version: its venue is compared instead, and
   when every source answered and none knows the work outside the preprint server, the cited
@@ -21,9 +26,12 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from retrieval.citations.cache import LookupCache
+from retrieval.citations.extract import family_name
 from retrieval.citations.match import (
     MatchThresholds,
+    author_overlap,
     compare,
+    is_arxiv,
     is_preprint,
     same_title,
     title_similarity,
@@ -41,6 +49,7 @@ RETRACTED = "retracted"
 
 _TITLE_SOURCES = ("crossref", "semanticscholar", "openalex")
 _ABSTRACT_SOURCES = ("semanticscholar", "openalex")
+_AUTHOR_SOURCES = ("openalex",)
 
 
 @dataclass(frozen=True)
@@ -69,8 +78,10 @@ class CitationResolver:
         self.bibliography = bibliography
 
     def verify(self, found: Found) -> CitationVerdict:
-        if found.kind == "isbn":
-            return _isbn_verdict(found.identifier)
+        if found.kind == "isbn" and not _isbn_valid(found.identifier):
+            return CitationVerdict(
+                NOT_FOUND, "the ISBN fails its checksum: no book has this number"
+            )
         if found.kind == "url":
             return self._url(found.identifier)
         if found.kind == "reference":
@@ -101,6 +112,7 @@ class CitationResolver:
             "arxiv": ("arxiv",),
             "pmid": ("pubmed",),
             "pmcid": ("pubmed",),
+            "isbn": ("openlibrary",),
         }[kind]
         asked: list[Lookup] = []
         for lookup in self._ask(plan, kind, value):
@@ -112,7 +124,9 @@ class CitationResolver:
     def _by_title(self, cited: CitedWork) -> CitationVerdict:
         asked: list[Lookup] = []
         best: tuple[float, WorkRecord] | None = None
-        for lookup in self._ask(_TITLE_SOURCES, "title", cited.title):
+        # A reference that names arXiv as its venue is looked for there first.
+        sources = ("arxiv", *_TITLE_SOURCES) if is_arxiv(cited.venue) else _TITLE_SOURCES
+        for lookup in self._ask(sources, "title", cited.title):
             asked.append(lookup)
             for record in lookup.records:
                 similarity = title_similarity(cited.title, record.title)
@@ -123,7 +137,43 @@ class CitationResolver:
         if best and best[0] >= self.thresholds.title_related:
             return self._judge(cited, best[1], asked, "the title")
         closest = f"; the closest title found is '{best[1].title}'" if best else ""
-        return self._absent(asked, f"no source knows a work with this title{closest}")
+        absent = self._absent(asked, f"no source knows a work with this title{closest}")
+        return self._by_authors(cited, absent, asked) if absent.status == NOT_FOUND else absent
+
+    def _by_authors(
+        self, cited: CitedWork, absent: CitationVerdict, asked: list[Lookup]
+    ) -> CitationVerdict:
+        """No source knows the title: do the cited authors have works together, none of them
+        this one? Then real authors carry a title that is not theirs (a chimera), MISMATCHED.
+
+        Only for two or more cited authors: one family name says too little of who is meant.
+        The longest family name is searched, as the rarest-looking one. A failed or empty
+        author search leaves the verdict NOT_FOUND, which every title source has answered."""
+        if len(cited.authors) < 2:
+            return absent
+        name = max(cited.authors, key=lambda a: len(family_name(a)))
+        searches = list(self._ask(_AUTHOR_SOURCES, "author", name))
+        asked = [*asked, *searches]
+        checked = tuple(lookup.describe() for lookup in asked)
+        together = [
+            record
+            for lookup in searches
+            for record in lookup.records
+            if author_overlap(cited.authors, record.authors) >= self.thresholds.author_overlap
+        ]
+        if not together:
+            return replace(absent, checked=checked)
+        closest = max(together, key=lambda record: title_similarity(cited.title, record.title))
+        if same_title(cited.title, closest.title):
+            return self._judge(cited, closest, asked, "the title, among the authors' works,")
+        return CitationVerdict(
+            MISMATCHED,
+            f"no source knows a work with this title, but {closest.source} lists "
+            f"{len(together)} work(s) by these authors, none with it (the closest: "
+            f"'{closest.title}', {closest.year}): real authors under a title not theirs",
+            None,
+            checked,
+        )
 
     def _url(self, url: str) -> CitationVerdict:
         [lookup] = self._ask(("url",), "url", url)
@@ -244,14 +294,8 @@ class CitationResolver:
         return CitationVerdict(NOT_FOUND, reason, None, checked)
 
 
-def _isbn_verdict(isbn: str) -> CitationVerdict:
-    """No ISBN source is configured; a number that fails its checksum cannot name a book."""
-    if _isbn_valid(isbn):
-        return CitationVerdict(UNAVAILABLE, "the ISBN is well-formed; no ISBN source is asked")
-    return CitationVerdict(NOT_FOUND, "the ISBN fails its checksum: no book has this number")
-
-
 def _isbn_valid(isbn: str) -> bool:
+    """The ISBN-10 or ISBN-13 checksum: a number that fails it cannot name a book."""
     if len(isbn) == 10 and isbn[:9].isdigit() and (isbn[9].isdigit() or isbn[9] == "X"):
         digits = [10 if c == "X" else int(c) for c in isbn]
         return sum((10 - i) * d for i, d in enumerate(digits)) % 11 == 0

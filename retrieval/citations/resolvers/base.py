@@ -1,8 +1,9 @@
 """What every resolver shares: the question/answer shape and the HTTP, JSON and XML plumbing.
 
 A resolver answers ``lookup(kind, value)`` for the kinds it knows (doi, arxiv, pmid, pmcid,
-title) with a Lookup: FOUND with records, NOT_FOUND when the source says it has no such work,
-or ERROR when no answer could be had. Subclasses only build the request and map the payload.
+isbn, title, author: an author's works) with a Lookup: FOUND with records, NOT_FOUND when the
+source says it has no such work, or ERROR when no answer could be had. Subclasses only build
+the request and map the payload.
 """
 
 from __future__ import annotations
@@ -63,11 +64,18 @@ class ApiResolver:
         """The records for one question; raise NoSuchWork or Unavailable otherwise."""
         raise NotImplementedError
 
-    def get(self, path: str, params: Mapping[str, str] | None = None) -> Reply:
+    def get(
+        self,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        missing: frozenset[int] | None = None,
+    ) -> Reply:
+        """The 2xx reply; NoSuchWork on a ``missing`` status (default ``self.missing``),
+        Unavailable on any other."""
         reply = self.http.get(
             f"{self.base_url}{path}", {**self.params, **(params or {})}, self.headers()
         )
-        if reply.status in self.missing:
+        if reply.status in (self.missing if missing is None else missing):
             raise NoSuchWork(f"HTTP {reply.status}")
         if not 200 <= reply.status < 300:
             raise Unavailable(f"{self.name}: HTTP {reply.status}")
@@ -83,8 +91,13 @@ class ApiResolver:
         except ValueError as error:
             raise Unavailable(f"{self.name}: malformed JSON") from error
 
-    def get_xml(self, path: str, params: Mapping[str, str] | None = None) -> ET.Element:
-        reply = self.get(path, params)
+    def get_xml(
+        self,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        missing: frozenset[int] | None = None,
+    ) -> ET.Element:
+        reply = self.get(path, params, missing)
         try:
             return ET.fromstring(reply.body)
         except ET.ParseError as error:
@@ -106,10 +119,11 @@ def first(values: Any) -> str:
 
 
 def year_of(value: Any) -> int:
-    """A year out of an int, a 'YYYY...' string, or Crossref's date-parts."""
+    """A year out of an int, a date string ('2016-05-01', 'November 18, 2016'), or
+    Crossref's date-parts."""
     if isinstance(value, dict):
         value = (value.get("date-parts") or [[None]])[0][0]
-    match = re.match(r"\d{4}", str(value or ""))
+    match = re.search(r"\d{4}", str(value or ""))
     return int(match.group(0)) if match else 0
 
 
