@@ -140,8 +140,8 @@ class Settings:
     max_claims: int = 200
     max_top_k: int = 50
     default_top_k: int = 5
-    # cosine | grounding | hf:PATH (a local Hugging Face NLI model); see service.verifier.
-    verifier: str = "grounding"
+    # signals | signals:NAME (tuned) | cosine | grounding | hf:PATH; see service.verifier.
+    verifier: str = "signals"
     citations: CitationSettings = field(default_factory=CitationSettings.from_env)
     llm: LLMSettings = field(default_factory=LLMSettings.from_env)
 
