@@ -164,6 +164,18 @@ class SignalModel:
         path.write_text(json.dumps(self.to_json(), indent=1) + "\n", "utf-8")
 
 
+def feature_matrix(encoder: Encoder, claims: Sequence[str], passages: Sequence[str]) -> np.ndarray:
+    """The signals of each (claim, passage) pair, one row a pair: what training and
+    ``veracity tune`` fit the model on."""
+    similarity = (encoder.encode(claims) * encoder.encode(passages)).sum(axis=1)
+    return np.stack(
+        [
+            pair_features(claim, passage, float(s))
+            for claim, passage, s in zip(claims, passages, similarity, strict=True)
+        ]
+    )
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     clipped = np.clip(p, 1e-6, 1 - 1e-6)
     logit: np.ndarray = np.log(clipped / (1 - clipped))

@@ -26,8 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.types import Document
-from service.signal_verifier import CONTRADICTED, ENTAILED, NEUTRAL, Encoder, SignalModel
-from service.signals import pair_features
+from service.signal_verifier import (
+    CONTRADICTED,
+    ENTAILED,
+    NEUTRAL,
+    Encoder,
+    SignalModel,
+    feature_matrix,
+)
 
 _NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
 _COPULA = re.compile(r"\b(is|are|was|were|has|have|had|can|will|does|did)\b")
@@ -134,7 +140,11 @@ def tune(
         )
     labels = np.array([p.label for p in pairs])
     x_fit, x_held, y_fit, y_held = train_test_split(
-        _features(pairs, encoder), labels, test_size=0.25, stratify=labels, random_state=seed
+        feature_matrix(encoder, [p.hypothesis for p in pairs], [p.premise for p in pairs]),
+        labels,
+        test_size=0.25,
+        stratify=labels,
+        random_state=seed,
     )
 
     network = MLPClassifier(
@@ -179,18 +189,6 @@ def tune(
 def versioned_name(collection: str) -> str:
     """``signals-<collection>-<UTC timestamp>``: a retrained model never replaces an older one."""
     return f"signals-{collection}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
-
-
-def _features(pairs: Sequence[LabelledPair], encoder: Encoder) -> np.ndarray:
-    hypotheses = encoder.encode([p.hypothesis for p in pairs])
-    premises = encoder.encode([p.premise for p in pairs])
-    similarity = (hypotheses * premises).sum(axis=1)
-    return np.stack(
-        [
-            pair_features(p.hypothesis, p.premise, float(s))
-            for p, s in zip(pairs, similarity, strict=True)
-        ]
-    )
 
 
 def _sentences(documents: Iterable[Document], nlp: object, limit: int) -> list[_Sentence]:

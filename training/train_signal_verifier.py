@@ -29,8 +29,7 @@ from sklearn.neural_network import MLPClassifier
 
 from bench.metrics import expected_calibration_error
 from retrieval.embedder import Embedder
-from service.signal_verifier import SHIPPED_MODEL, SignalModel
-from service.signals import pair_features
+from service.signal_verifier import SHIPPED_MODEL, SignalModel, feature_matrix
 from service.verifier import UNCALIBRATED
 from training.embedding_cache import EmbeddingCache
 from training.nli_data import ENTAILED, LABELS, NEUTRAL, Pair, load_pairs
@@ -82,22 +81,13 @@ def unrelated_pairs(pairs: Sequence[Pair], rng: random.Random) -> list[Pair]:
     ]
 
 
-def features(cache: EmbeddingCache, pairs: Sequence[Pair]) -> np.ndarray:
-    claims = cache.encode([p.hypothesis for p in pairs])
-    evidence = cache.encode([p.premise for p in pairs])
-    similarity = (claims * evidence).sum(axis=1)
-    return np.stack(
-        [
-            pair_features(p.hypothesis, p.premise, float(s))
-            for p, s in zip(pairs, similarity, strict=True)
-        ]
-    )
-
-
 def train(seed: int = 0, name: str = "signals-v1") -> tuple[SignalModel, dict[str, Any]]:
     fit_pairs, calibration_pairs = sample_pairs(seed)
     cache = EmbeddingCache(Embedder.load())
-    x_fit, x_cal = features(cache, fit_pairs), features(cache, calibration_pairs)
+    x_fit, x_cal = (
+        feature_matrix(cache, [p.hypothesis for p in pairs], [p.premise for p in pairs])
+        for pairs in (fit_pairs, calibration_pairs)
+    )
     y_fit = np.array([p.label for p in fit_pairs])
     mean, scale = x_fit.mean(axis=0), x_fit.std(axis=0) + 1e-6
     network = MLPClassifier((HIDDEN,), max_iter=300, early_stopping=True, random_state=seed).fit(
