@@ -337,3 +337,14 @@ def test_offline_uses_the_local_bibliography_and_never_says_fabricated(
         CitationStatus.VERIFIED,
     ]
     assert len(server.requests) == before
+
+
+def test_offline_a_link_not_in_the_cache_is_unavailable(
+    server: FakeBibServer, tmp_path: Path
+) -> None:
+    before = len(server.requests)
+    [link] = checker(server, tmp_path, offline=True).check(
+        "See https://example.org/report.html for details."
+    )
+    assert link.status is CitationStatus.UNAVAILABLE
+    assert len(server.requests) == before

@@ -176,7 +176,9 @@ class CitationResolver:
         )
 
     def _url(self, url: str) -> CitationVerdict:
-        [lookup] = self._ask(("url",), "url", url)
+        lookup = next(self._ask(("url",), "url", url), None)
+        if lookup is None:  # offline, and the link is not in the cache
+            return CitationVerdict(UNAVAILABLE, "offline: the link is not in the cache", None, ())
         checked = (lookup.describe(),)
         if lookup.outcome is Outcome.FOUND:
             return CitationVerdict(
