@@ -76,15 +76,8 @@ class SignalModel:
         """The uncalibrated blend of the similarity curve and the entailed probability."""
         if probabilities is None:
             probabilities = self.probabilities(features)
-        curve = 1.0 / (
-            1.0
-            + np.exp(
-                -self.similarity_curve.slope
-                * (features[:, _SIMILARITY] - self.similarity_curve.midpoint)
-            )
-        )
         blend: np.ndarray = (
-            self.similarity_weight * curve
+            self.similarity_weight * self.similarity_curve.over(features[:, _SIMILARITY])
             + (1.0 - self.similarity_weight) * probabilities[:, ENTAILED]
         )
         return blend

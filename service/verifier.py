@@ -13,7 +13,6 @@ name, or loads a local NLI model.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,7 +47,12 @@ class Curve:
     slope: float
 
     def __call__(self, similarity: float) -> float:
-        return 1.0 / (1.0 + math.exp(-self.slope * (similarity - self.midpoint)))
+        return float(self.over(np.asarray(similarity)))
+
+    def over(self, similarities: np.ndarray) -> np.ndarray:
+        """The curve at each of ``similarities``."""
+        curve: np.ndarray = 1.0 / (1.0 + np.exp(-self.slope * (similarities - self.midpoint)))
+        return curve
 
     @classmethod
     def fitted(cls) -> Curve:
