@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROTO_SRC := proto/veracity/v1/veracity.proto
 STUBS := clients/python/veracity_client/v1
 
-.PHONY: setup run test lint typecheck proto bench bench-retrieval bench-citations bench-claims bench-load bench-batch bench-verifier browser eval train-verifier train-signal-verifier clean
+.PHONY: setup run test lint typecheck proto bench bench-retrieval bench-citations bench-claims bench-load bench-batch bench-verifier browser eval train-verifier train-signal-verifier choose-threshold clean
 
 setup: $(STAMP)
 
@@ -46,9 +46,14 @@ eval: $(STAMP)
 bench-verifier: $(STAMP)
 	$(BIN)/python -m bench.bench_verifier
 
-# Train the shipped signal verifier (service/models/signal_verifier.json; ~15 min on 2 cores).
+# Train the shipped signal verifier (service/models/signal_verifier.json; ~20 min on 2 cores).
 train-signal-verifier: $(STAMP)
 	$(BIN)/python -m training.train_signal_verifier
+	$(BIN)/python -m training.choose_threshold
+
+# The shipped model's supported threshold, chosen on the tune parts of the development sets.
+choose-threshold: $(STAMP)
+	$(BIN)/python -m training.choose_threshold
 
 # Fine-tune the NLI cross-encoder (PRESET=cpu: reduced, about an hour on 2 cores; PRESET=gpu).
 PRESET ?= cpu

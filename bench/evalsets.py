@@ -7,6 +7,7 @@ product's terms (supported / contradicted / unverifiable).
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +72,22 @@ def scifact(path: Path = EVAL_DIR / "scifact_nli" / "dev.tsv") -> list[Example]:
             )
             for row in rows
         ]
+
+
+#: Share of each set kept for choosing thresholds; metrics are reported on the rest.
+TUNE_SHARE = 0.3
+
+
+def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
+    """(tune, report): a fixed share of the examples, chosen by a hash of their ids, to choose
+    thresholds on, and the rest to measure with them, so that no number is measured on the
+    examples that set it."""
+    tune: list[Example] = []
+    report: list[Example] = []
+    for example in examples:
+        digest = hashlib.sha256(example.id.encode("utf-8")).digest()
+        (tune if digest[0] < TUNE_SHARE * 256 else report).append(example)
+    return tune, report
 
 
 EVAL_SETS: dict[str, Callable[[], list[Example]]] = {

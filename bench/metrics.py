@@ -37,3 +37,16 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
         if mask.any():
             total += mask.sum() * abs(float(y[mask].mean()) - float(p[mask].mean()))
     return total / max(1, len(p))
+
+
+def best_threshold(sets: Sequence[tuple[Sequence[bool], Sequence[float]]]) -> float:
+    """The cut-off on scores (supported when score >= it) with the highest balanced accuracy
+    averaged over ``sets`` of (gold supported, score); the lowest such cut-off on ties."""
+    arrays = [(np.asarray(y, dtype=bool), np.asarray(s, dtype=float)) for y, s in sets]
+    candidates = np.unique(np.concatenate([s for _, s in arrays]))
+    best, best_value = float(candidates[0]), -1.0
+    for cut in candidates:
+        value = float(np.mean([balanced_accuracy_score(y, s >= cut) for y, s in arrays]))
+        if value > best_value:
+            best, best_value = float(cut), value
+    return best

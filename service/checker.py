@@ -9,12 +9,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from retrieval.types import CollectionStats, DeleteReport, Document, Passage, UpsertReport
 from service import __version__, deadlines
 from service.config import Settings
 from service.errors import FieldViolation, InvalidArgument, NotFound
+from service.sentences import with_sentence_verdict
 from service.stages import CitationChecker, ClaimExtractor, EvidenceStore, Thresholds, Verifier
 from service.summary import summarize
 from service.types import (
@@ -25,6 +27,7 @@ from service.types import (
     Citation,
     Claim,
     ClaimResult,
+    Verdict,
     Versions,
 )
 
@@ -129,27 +132,37 @@ class Checker:
             started = time.perf_counter()
             claims = self._extract(request.answer, request.question)
             timings["claims"] = time.perf_counter() - started
-            checkable = [i for i, c in enumerate(claims) if c.checkable]
+            # Claims split out of one sentence are also judged as that sentence (service.sentences).
+            queries = list(
+                dict.fromkeys(q for c in claims if c.checkable for q in (c.text, c.sentence) if q)
+            )
             started = time.perf_counter()
             evidence = self.store.search(
                 collection,
-                [claims[i].text for i in checkable],
+                queries,
                 options.top_k or self.settings.default_top_k,
                 request.context,
             )
             timings["retrieval"] = time.perf_counter() - started
-            evidence_of: dict[int, list[Passage]] = dict(zip(checkable, evidence, strict=True))
+            evidence_of: dict[str, list[Passage]] = dict(zip(queries, evidence, strict=True))
             thresholds = Thresholds(options.supported_threshold, options.contradicted_threshold)
+            sentence_verdicts: dict[str, Verdict] = {}
             timings["verify"] = 0.0
             for index, claim in enumerate(claims):
                 # A server call that was cancelled or ran out of time stops here.
                 deadlines.check_current()
                 started = time.perf_counter()
-                verdict = (
-                    self.verifier.verify(claim, evidence_of[index], thresholds)
-                    if claim.checkable
-                    else None
-                )
+                verdict = None
+                if claim.checkable:
+                    verdict = self.verifier.verify(claim, evidence_of[claim.text], thresholds)
+                if verdict is not None and claim.sentence:
+                    if claim.sentence not in sentence_verdicts:
+                        sentence_verdicts[claim.sentence] = self.verifier.verify(
+                            replace(claim, text=claim.sentence),
+                            evidence_of[claim.sentence],
+                            thresholds,
+                        )
+                    verdict = with_sentence_verdict(verdict, sentence_verdicts[claim.sentence])
                 timings["verify"] += time.perf_counter() - started
                 result = ClaimResult(index, claim, verdict)
                 claim_results.append(result)

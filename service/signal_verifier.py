@@ -202,13 +202,15 @@ class SignalVerifier:
         worst = int(np.argmax(probabilities[:, CONTRADICTED]))
         contradiction = float(probabilities[worst, CONTRADICTED])
         passages = list(evidence)
-        if support[best] >= supported_at and support[best] >= contradiction:
-            return self._verdict(
-                SupportLabel.SUPPORTED, support[best], passages, best, probabilities
-            )
+        # A contradiction is decided apart from the supported threshold, so that lowering
+        # that threshold moves claims between supported and unverifiable only.
         if contradiction >= contradicted_at and contradiction > support[best]:
             return self._verdict(
                 SupportLabel.CONTRADICTED, support[worst], passages, worst, probabilities
+            )
+        if support[best] >= supported_at:
+            return self._verdict(
+                SupportLabel.SUPPORTED, support[best], passages, best, probabilities
             )
         return self._verdict(
             SupportLabel.UNVERIFIABLE, support[best], passages, None, probabilities

@@ -429,3 +429,10 @@ def test_any_text_gives_spans_inside_the_answer(answer: str, question: str) -> N
 def test_extract_many_matches_extract() -> None:
     items = [("Jobs founded Apple and sold it.", ""), ("Two", "How many moons does Mars have?")]
     assert EXTRACTOR.extract_many(items) == [EXTRACTOR.extract(a, q) for a, q in items]
+
+
+def test_parts_of_a_split_sentence_remember_it_and_a_whole_sentence_does_not() -> None:
+    answer = "Jobs founded Apple in 1976 and sold it in 1985."
+    assert [c.sentence for c in EXTRACTOR.extract(answer)] == [answer, answer]
+    [whole] = EXTRACTOR.extract("Water boils at 100 degrees Celsius at sea level.")
+    assert whole.sentence == ""

@@ -101,3 +101,22 @@ def test_a_model_of_other_signals_is_refused(tmp_path: Path) -> None:
 def test_a_missing_tuned_model_names_the_fix(embedder: Embedder, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="veracity tune"):
         make_verifier("signals:nope", embedder, tmp_path)
+
+
+def test_a_contradiction_stands_whatever_the_supported_threshold(
+    verifier: SignalVerifier,
+) -> None:
+    text = claim("The Eiffel Tower was completed in 1889.")
+    evidence = [passage("The Eiffel Tower was completed in 1901.")]
+    assert verifier.verify(text, evidence, Thresholds()).label is SupportLabel.CONTRADICTED
+    lowest = Thresholds(supported=0.0)
+    assert verifier.verify(text, evidence, lowest).label is SupportLabel.CONTRADICTED
+
+
+def test_the_shipped_threshold_is_the_one_make_eval_chose() -> None:
+    results = Path(__file__).resolve().parent.parent / "bench" / "results" / "eval.json"
+    model = SignalModel.load()
+    chosen = json.loads(results.read_text("utf-8"))[model.name]
+    assert model.supported_threshold == pytest.approx(
+        chosen["supported_threshold_chosen_on_tune_parts"]
+    )

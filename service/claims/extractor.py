@@ -8,6 +8,7 @@ pieces it was built from as exact spans, however much its text was rewritten.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -116,12 +117,15 @@ def _sentence_claims(block: Block, sent: Span, tracker: EntityTracker) -> Iterat
     for draft in drafts:
         subject = tracker.resolve(draft, sent) or subject
     tracker.observe(sent, subject)
-    seen: set[str] = set()
+    claims: dict[str, Claim] = {}
     for draft in drafts:
         claim = _claim(block, draft)
-        if claim is not None and claim.text not in seen:
-            seen.add(claim.text)
-            yield claim
+        if claim is not None:
+            claims.setdefault(claim.text, claim)
+    # Parts of one sentence remember it: evidence for the whole sentence supports each part.
+    split = len(claims) > 1
+    for claim in claims.values():
+        yield replace(claim, sentence=text) if split and claim.checkable else claim
 
 
 def _claim(block: Block, draft: Draft) -> Claim | None:

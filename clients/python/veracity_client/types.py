@@ -107,6 +107,7 @@ class Claim:
     # None when the server did not say (an older server).
     assertiveness: Assertiveness | None = None
     hedge_cues: tuple[str, ...] = ()
+    #: "sentence" when the claim took the verdict of the sentence it was split from; else
     #: "model" or "llm-judge" when the server runs a verifier cascade; empty otherwise.
     decided_by: str = ""
 
