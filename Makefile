@@ -55,7 +55,7 @@ train-signal-verifier: $(STAMP)
 choose-threshold: $(STAMP)
 	$(BIN)/python -m training.choose_threshold
 
-# Fine-tune the NLI cross-encoder (PRESET=cpu: reduced, about an hour on 2 cores; PRESET=gpu).
+# Fine-tune the NLI cross-encoder (PRESET=cpu: reduced, 17.5 min on the idle 2-core machine; PRESET=gpu).
 PRESET ?= cpu
 train-verifier: $(STAMP)
 	$(BIN)/python -m training.train_verifier --preset $(PRESET) --output build/verifier-$(PRESET)
