@@ -162,7 +162,9 @@ class Checker:
                             evidence_of[claim.sentence],
                             thresholds,
                         )
-                    verdict = with_sentence_verdict(verdict, sentence_verdicts[claim.sentence])
+                    verdict = with_sentence_verdict(
+                        claim.text, verdict, sentence_verdicts[claim.sentence]
+                    )
                 timings["verify"] += time.perf_counter() - started
                 result = ClaimResult(index, claim, verdict)
                 claim_results.append(result)

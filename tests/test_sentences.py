@@ -21,31 +21,45 @@ SUPPORTED, CONTRADICTED, UNVERIFIABLE = (
 SENTENCE = "Curie won two Nobel prizes and was born in Warsaw."
 
 
-def verdict(label: SupportLabel, score: float) -> Verdict:
-    return Verdict(label, score, [Passage("d", "text", 0, 4)], 0)
+PART = "Curie won two Nobel prizes."
+SAYS_IT = "Marie Curie won two Nobel prizes, in physics and in chemistry."
+
+
+def verdict(label: SupportLabel, score: float, passage: str = SAYS_IT) -> Verdict:
+    return Verdict(label, score, [Passage("d", passage, 0, len(passage))], 0)
 
 
 def test_a_part_takes_its_sentences_better_support() -> None:
-    inherited = with_sentence_verdict(verdict(UNVERIFIABLE, 0.3), verdict(SUPPORTED, 0.8))
+    inherited = with_sentence_verdict(PART, verdict(UNVERIFIABLE, 0.3), verdict(SUPPORTED, 0.8))
     assert (inherited.label, inherited.support_score) == (SUPPORTED, 0.8)
     assert inherited.decided_by == DECIDED_BY_SENTENCE
 
 
 def test_a_weaker_sentence_changes_nothing() -> None:
     own = verdict(SUPPORTED, 0.9)
-    assert with_sentence_verdict(own, verdict(SUPPORTED, 0.7)) is own
+    assert with_sentence_verdict(PART, own, verdict(SUPPORTED, 0.7)) is own
 
 
 def test_contradiction_is_neither_inherited_nor_overridden() -> None:
     contradicted = verdict(CONTRADICTED, 0.1)
-    assert with_sentence_verdict(contradicted, verdict(SUPPORTED, 0.9)) is contradicted
+    assert with_sentence_verdict(PART, contradicted, verdict(SUPPORTED, 0.9)) is contradicted
     own = verdict(UNVERIFIABLE, 0.2)
-    assert with_sentence_verdict(own, verdict(CONTRADICTED, 0.6)) is own
+    assert with_sentence_verdict(PART, own, verdict(CONTRADICTED, 0.6)) is own
+
+
+def test_a_part_whose_name_or_number_the_evidence_lacks_keeps_its_own_verdict() -> None:
+    evidence = "The Amazon, the largest rainforest, covers much of Brazil and Peru."
+    sentence = verdict(SUPPORTED, 0.8, evidence)
+    own = verdict(UNVERIFIABLE, 0.3, evidence)
+    assert with_sentence_verdict("The Amazon lies mostly in Africa.", own, sentence) is own
+    assert with_sentence_verdict("The Amazon covers 40 percent of Peru.", own, sentence) is own
+    inherited = with_sentence_verdict("The Amazon covers much of Peru.", own, sentence)
+    assert inherited.decided_by == DECIDED_BY_SENTENCE
 
 
 def test_a_supported_part_is_never_downgraded() -> None:
     own = verdict(SUPPORTED, 0.6)
-    assert with_sentence_verdict(own, verdict(UNVERIFIABLE, 0.65)) is own
+    assert with_sentence_verdict(PART, own, verdict(UNVERIFIABLE, 0.65)) is own
 
 
 class SplitExtractor:
@@ -55,7 +69,7 @@ class SplitExtractor:
 
     def extract(self, answer: str, question: str = "") -> list[Claim]:
         return [
-            Claim("Curie won two Nobel prizes.", 0, 26, sentence=answer),
+            Claim(PART, 0, 26, sentence=answer),
             Claim("Curie was born in Warsaw.", 31, 50, sentence=answer),
         ]
 
@@ -71,7 +85,8 @@ class WholeSentenceVerifier:
     def verify(self, claim: Claim, evidence: Sequence[Passage], thresholds: Thresholds) -> Verdict:
         self.calls.append(claim.text)
         if claim.text == SENTENCE:
-            return Verdict(SUPPORTED, 0.9, list(evidence), 0)
+            says_it = Passage("curie", "Curie, born in Warsaw, won two Nobel prizes.", 0, 44)
+            return Verdict(SUPPORTED, 0.9, [says_it], 0)
         return Verdict(UNVERIFIABLE, 0.2, list(evidence))
 
 
