@@ -39,9 +39,10 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
     return total / max(1, len(p))
 
 
-def best_threshold(sets: Sequence[tuple[Sequence[bool], Sequence[float]]]) -> float:
+def best_threshold(sets: Sequence[tuple[Sequence[bool], Sequence[float]]]) -> tuple[float, float]:
     """The cut-off on scores (supported when score >= it) with the highest balanced accuracy
-    averaged over ``sets`` of (gold supported, score); the lowest such cut-off on ties."""
+    averaged over ``sets`` of (gold supported, score), the lowest such cut-off on ties, and that
+    mean balanced accuracy."""
     arrays = [(np.asarray(y, dtype=bool), np.asarray(s, dtype=float)) for y, s in sets]
     candidates = np.unique(np.concatenate([s for _, s in arrays]))
     best, best_value = float(candidates[0]), -1.0
@@ -49,4 +50,4 @@ def best_threshold(sets: Sequence[tuple[Sequence[bool], Sequence[float]]]) -> fl
         value = float(np.mean([balanced_accuracy_score(y, s >= cut) for y, s in arrays]))
         if value > best_value:
             best, best_value = float(cut), value
-    return best
+    return best, best_value

@@ -59,9 +59,11 @@ def fts_query(text: str) -> str | None:
     return " OR ".join(f'"{term}"' for term in query_words(text)) or None
 
 
-def with_similarity(hit: Hit, similarity: float) -> Hit:
-    """``hit`` with its passage's cosine to the query it was found for."""
-    return Hit(hit.source, replace(hit.passage, similarity=similarity))
+def with_similarity(hit: Hit, vector: np.ndarray, query_vector: np.ndarray) -> Hit:
+    """``hit`` with its passage's embedding and cosine to the query it was found for."""
+    return Hit(
+        hit.source, replace(hit.passage, similarity=float(vector @ query_vector), vector=vector)
+    )
 
 
 def search_context(
@@ -89,7 +91,7 @@ def search_context(
             [(i, hit.passage.text) for i, hit in enumerate(hits)],
         )
         rankings: list[list[list[Hit]]] = []
-        for query, row in zip(queries, similarity, strict=True):
+        for query, query_vector, row in zip(queries, query_vectors, similarity, strict=True):
             ranked: dict[Method, list[int]] = {
                 "dense": [int(i) for i in np.argsort(-row, kind="stable")[:depth]]
             }
@@ -107,7 +109,10 @@ def search_context(
             )
             rankings.append(
                 [
-                    [with_similarity(hits[i], float(row[i])) for i in ranked[method]]
+                    [
+                        with_similarity(hits[i], passage_vectors[i], query_vector)
+                        for i in ranked[method]
+                    ]
                     for method in methods
                 ]
             )

@@ -721,7 +721,7 @@ class CorpusStore:
         return [
             [
                 [
-                    with_similarity(hits[i], float(vectors[i] @ query_vector))
+                    with_similarity(hits[i], vectors[i], query_vector)
                     for i in ids
                     if i in hits
                 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Document:
@@ -39,6 +41,9 @@ class Passage:
     # Cosine of the query's and this passage's embeddings, set by the search that found it, so
     # that a verifier need not embed the passage again; None when the passage was not searched.
     similarity: float | None = None
+    # The passage's unit embedding, carried from the same search, for verifiers that read more
+    # of the two embeddings than their cosine; None when the passage was not searched.
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

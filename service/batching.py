@@ -220,7 +220,12 @@ class BatchedEmbedder(Embedder):
     ) -> None:
         self._batcher = batcher
         self._metrics = metrics
-        self._cache = _LruCache(cache_size)
+        self.keep(cache_size)
+
+    def keep(self, capacity: int) -> None:
+        """Start a new cache of up to ``capacity`` vectors (0: none); ``attach`` calls it, and
+        batch evaluations that embed the same texts more than once call it alone."""
+        self._cache = _LruCache(capacity)
 
     def encode_now(self, texts: list[str]) -> list[np.ndarray]:
         """One model call over ``texts``: the batcher's ``process``."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from retrieval.types import CollectionStats, DeleteReport, Document, Passage, UpsertReport
 from service import __version__, deadlines
-from service.config import Settings
+from service.config import EMBEDDING_CACHE_SIZE, Settings
 from service.errors import FieldViolation, InvalidArgument, NotFound
 from service.sentences import with_sentence_verdict
 from service.stages import CitationChecker, ClaimExtractor, EvidenceStore, Thresholds, Verifier
@@ -57,17 +57,22 @@ class Checker:
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Checker:
         """Load the shipped models and open the corpus under ``settings.data_dir``.
 
-        ``embedder`` replaces the shipped one (the server passes one that batches requests).
+        ``embedder`` replaces the shipped one (the server passes one that batches requests);
+        by default it is the shipped one with a cache, so that the verifier's look at a claim's
+        vector after the search embedded it costs no second model call.
         """
         # Imported here so that importing this module stays cheap (no torch, no spaCy).
-        from retrieval.embedder import Embedder
         from retrieval.store import CorpusStore
+        from service.batching import BatchedEmbedder
         from service.cascade import with_judge
         from service.citations import LiveCitationChecker, abstract_support
         from service.claims import make_extractor
         from service.verifier import make_verifier
 
-        embedder = embedder or Embedder.load()
+        if embedder is None:
+            embedder = BatchedEmbedder.load()
+            assert isinstance(embedder, BatchedEmbedder)
+            embedder.keep(EMBEDDING_CACHE_SIZE)
         store = CorpusStore(settings.data_dir / "corpus", embedder)
         verifier = with_judge(
             make_verifier(settings.verifier, embedder, settings.data_dir / "models"), settings.llm

@@ -13,6 +13,11 @@ DEFAULT_DATA_DIR = Path(".veracity")
 DEFAULT_COLLECTION = "demo"
 
 
+#: Embeddings kept by default: the search embeds each claim, and the signal verifier reads the
+#: claim's vector again; a cache makes the second a lookup (server and in-process alike).
+EMBEDDING_CACHE_SIZE = 20_000
+
+
 @dataclass(frozen=True)
 class CitationSettings:
     """Where and how citations are looked up.
@@ -101,9 +106,11 @@ class LLMSettings:
     model: str = ""
     api_key: str = field(default="", repr=False)
     timeout_s: float = 30.0
-    # Also judge the claims whose support score lies in ``judge_band`` (service.cascade).
+    # Also judge the claims whose support score lies in ``judge_band`` (service.cascade). The
+    # default straddles the shipped verifier's supported threshold (0.245), where its labels
+    # are least sure.
     judge: bool = False
-    judge_band: tuple[float, float] = (0.3, 0.7)
+    judge_band: tuple[float, float] = (0.15, 0.5)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings:
@@ -179,7 +186,7 @@ class ServerSettings:
     batch_max_wait_ms: float = 5.0
     batch_queue: int = 256
     # Embeddings of recent texts (claims, evidence passages) kept in memory, at ~1.6 kB each.
-    embedding_cache_size: int = 20_000
+    embedding_cache_size: int = EMBEDDING_CACHE_SIZE
     # Work stops when less than this is left before the client's deadline.
     deadline_margin_s: float = 0.05
     # API keys (``veracity keys add``); empty means no authentication.

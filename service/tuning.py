@@ -5,11 +5,11 @@ shipped model learned on. Tuning makes labelled pairs from the collection itself
 needs labelling by hand: each sentence is entailed by its own passage; the same sentence with a
 number changed, a name swapped for another of the same kind from the corpus, or its polarity
 flipped is contradicted by it; the most similar sentence of another document is neutral to it
-(a hard negative found by retrieval). The shipped network is trained on from its own weights,
-re-calibrated (Platt) on a held-out quarter of the pairs, and saved under
-``<data_dir>/models`` with a versioned name that ``VERACITY_VERIFIER=signals:NAME`` loads. The
-network is small enough that a CPU takes seconds (a GPU would not help); embedding the
-sentences is the cost.
+(a hard negative found by retrieval). The shipped signal network is trained on from its own
+weights (the meaning ensemble is kept as it is), re-calibrated (Platt) on a held-out quarter
+of the pairs, and saved under ``<data_dir>/models`` with a versioned name that
+``VERACITY_VERIFIER=signals:NAME`` loads. The network is small enough that a CPU takes
+seconds (a GPU would not help); embedding the sentences is the cost.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from service.signal_verifier import (
     ENTAILED,
     NEUTRAL,
     Encoder,
+    Network,
     SignalModel,
     feature_matrix,
 )
@@ -147,29 +148,31 @@ def tune(
         random_state=seed,
     )
 
+    base_network = base.network
     network = MLPClassifier(
-        base.layers[0][0].shape[1:],
+        base_network.layers[0][0].shape[1:],
         warm_start=True,
         max_iter=50,
         learning_rate_init=3e-4,
         random_state=seed,
     )
-    standardized = (x_fit - base.mean) / base.scale
+    signals = len(base_network.mean)
+    standardized = (x_fit[:, :signals] - base_network.mean) / base_network.scale
     # One step on one pair of each label sets up the network's shapes; the shipped weights
     # then replace the ones that step made, and training goes on from them.
     classes = [ENTAILED, CONTRADICTED, NEUTRAL]
     first_of_each = [int(np.flatnonzero(y_fit == label)[0]) for label in classes]
     network.partial_fit(standardized[first_of_each], y_fit[first_of_each], classes=classes)
-    network.coefs_ = [w.astype(np.float64) for w, _ in base.layers]
-    network.intercepts_ = [b.astype(np.float64) for _, b in base.layers]
+    network.coefs_ = [w.astype(np.float64) for w, _ in base_network.layers]
+    network.intercepts_ = [b.astype(np.float64) for _, b in base_network.layers]
     with warnings.catch_warnings():
         # A few epochs from trained weights are the point: stopping early is not a failure.
         warnings.simplefilter("ignore", ConvergenceWarning)
         network.fit(standardized, y_fit)
+    # The meaning ensemble is kept as shipped: it is the general reader of the two embeddings,
+    # and a few thousand synthetic pairs would pull it towards their templates.
     trained = replace(
-        base,
-        name=name,
-        layers=list(zip(network.coefs_, network.intercepts_, strict=True)),
+        base, name=name, network=Network.of(base_network.mean, base_network.scale, network)
     )
     raw = trained.raw_support(x_held)
     entailed = y_held == ENTAILED

@@ -146,6 +146,18 @@ def similarities(encoder: Encoder, claim: Claim, evidence: Sequence[Passage]) ->
     return similarity
 
 
+def embeddings(
+    encoder: Encoder, claim: Claim, evidence: Sequence[Passage]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The claim's unit vector and each passage's: the search's own where a passage carries
+    it, else embedded here, all in one ``encode`` call."""
+    missing = [p.text for p in evidence if p.vector is None]
+    vectors = encoder.encode([claim.text, *missing])
+    fresh = iter(vectors[1:])
+    passages = np.stack([p.vector if p.vector is not None else next(fresh) for p in evidence])
+    return vectors[0], passages
+
+
 def make_verifier(spec: str, encoder: Encoder, models_dir: Path | None = None) -> Verifier:
     """A verifier by name.
 

@@ -11,7 +11,7 @@ def test_the_threshold_is_the_cut_with_the_best_mean_balanced_accuracy() -> None
     # second's positives.
     first = ([True, True, False, False], [0.7, 0.6, 0.45, 0.2])
     second = ([True, True, False, False], [0.9, 0.5, 0.4, 0.1])
-    assert best_threshold([first, second]) == 0.5
+    assert best_threshold([first, second]) == (0.5, 1.0)
 
 
 def test_split_is_a_fixed_share_and_stable() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +12,7 @@ import pytest
 
 from retrieval.embedder import Embedder
 from retrieval.types import Passage
-from service.signal_verifier import SignalModel, SignalVerifier
-from service.signals import pair_features
+from service.signal_verifier import SignalModel, SignalVerifier, feature_matrix
 from service.stages import Thresholds
 from service.types import Claim, SupportLabel
 from service.verifier import make_verifier
@@ -80,14 +81,64 @@ def test_support_is_monotone_in_the_calibrated_blend() -> None:
     assert calibrated.min() >= 0.0 and calibrated.max() <= 1.0
 
 
-def test_a_saved_model_loads_back_identically(tmp_path: Path) -> None:
+def test_a_saved_model_loads_back_identically(embedder: Embedder, tmp_path: Path) -> None:
     model = SignalModel.load()
+    assert model.meaning, "the shipped model has its meaning ensemble"
     model.save(tmp_path / "copy.json")
     copy = SignalModel.load(tmp_path / "copy.json")
-    features = np.stack(
-        [pair_features("Paris is in France.", "Paris is the capital of France.", 0.8)]
+    inputs = feature_matrix(
+        embedder,
+        ["Paris is in France.", "Paris is in Spain."],
+        ["Paris is the capital of France.", "Paris is the capital of France."],
     )
-    np.testing.assert_allclose(copy.probabilities(features), model.probabilities(features))
+    np.testing.assert_allclose(copy.probabilities(inputs), model.probabilities(inputs))
+    np.testing.assert_allclose(copy.raw_support(inputs), model.raw_support(inputs))
+
+
+def test_a_meaning_file_that_changed_is_refused(tmp_path: Path) -> None:
+    SignalModel.load().save(tmp_path / "copy.json")
+    weights = tmp_path / "copy.meaning.safetensors"
+    blob = bytearray(weights.read_bytes())
+    blob[-1] ^= 0xFF
+    weights.write_bytes(bytes(blob))
+    with pytest.raises(ValueError, match="sha256"):
+        SignalModel.load(tmp_path / "copy.json")
+
+
+def test_the_meaning_ensemble_moves_support(embedder: Embedder) -> None:
+    """Without it, the raw support is the similarity curve and the signal network alone."""
+    model = SignalModel.load()
+    alone = replace(model, meaning=(), meaning_weight=0.0, similarity_weight=0.5)
+    inputs = feature_matrix(
+        embedder,
+        ["Vitamin D supplements prevent COVID-19 infection."],
+        ["Vitamin D supplementation did not reduce the rate of COVID-19 infection."],
+    )
+    assert model.raw_support(inputs)[0] != pytest.approx(alone.raw_support(inputs)[0], abs=1e-3)
+
+
+class CountingEncoder:
+    """The embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += texts
+        return self.embedder.encode(texts)
+
+
+def test_passages_that_carry_their_vector_are_not_embedded_again(embedder: Embedder) -> None:
+    text = "The kiwi is a flightless bird endemic to New Zealand."
+    counting = CountingEncoder(embedder)
+    verifier = SignalVerifier(counting, SignalModel.load())
+    carried = replace(passage(text), vector=embedder.encode([text])[0])
+    with_vector = verifier.verify(claim("Kiwis cannot fly."), [carried], Thresholds())
+    assert counting.texts == ["Kiwis cannot fly."]
+    without = verifier.verify(claim("Kiwis cannot fly."), [passage(text)], Thresholds())
+    assert counting.texts[1:] == ["Kiwis cannot fly.", text]
+    assert with_vector.support_score == pytest.approx(without.support_score, abs=1e-4)
 
 
 def test_a_model_of_other_signals_is_refused(tmp_path: Path) -> None:
@@ -113,10 +164,13 @@ def test_a_contradiction_stands_whatever_the_supported_threshold(
     assert verifier.verify(text, evidence, lowest).label is SupportLabel.CONTRADICTED
 
 
-def test_the_shipped_threshold_is_the_one_make_eval_chose() -> None:
+def test_the_shipped_thresholds_are_the_ones_make_eval_chose() -> None:
     results = Path(__file__).resolve().parent.parent / "bench" / "results" / "eval.json"
     model = SignalModel.load()
     chosen = json.loads(results.read_text("utf-8"))[model.name]
     assert model.supported_threshold == pytest.approx(
         chosen["supported_threshold_chosen_on_tune_parts"]
+    )
+    assert model.contradicted_threshold == pytest.approx(
+        chosen["contradicted_threshold_chosen_on_tune_parts"]
     )

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval.embedder import Embedder
@@ -308,7 +309,7 @@ def test_search_during_upsert_sees_before_or_after(store: CorpusStore) -> None:
     assert seen and all(result in (before, after) for result in seen)
 
 
-def test_each_passage_carries_its_cosine_to_the_query(
+def test_each_passage_carries_its_vector_and_cosine_to_the_query(
     store: CorpusStore, embedder: Embedder
 ) -> None:
     """The verifier reuses these instead of embedding every passage again."""
@@ -318,3 +319,5 @@ def test_each_passage_carries_its_cosine_to_the_query(
     fresh = embedder.encode(["Who makes honey?", *(p.text for p in found)])
     for passage, vector in zip(found, fresh[1:], strict=True):
         assert passage.similarity == pytest.approx(float(vector @ fresh[0]), abs=1e-4)
+        assert passage.vector is not None
+        np.testing.assert_allclose(passage.vector, vector, atol=1e-4)

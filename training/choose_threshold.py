@@ -1,10 +1,11 @@
-"""Set the shipped signal verifier's supported threshold to the one `make eval` chooses.
+"""Set the shipped signal verifier's thresholds to the ones `make eval` chooses.
 
 The support score is calibrated to read as P(supported) on held-out fact-check pairs, but the
 label's cut-off is a decision: the development sets differ in how many of their claims are
 supported, and the cut-off that tells supported from not best on average (mean balanced
-accuracy) lies below 0.5. It is chosen on the tune parts of the development sets only
-(bench.evalsets.split), so the numbers `make eval` reports on the other parts stay honest.
+accuracy) lies below 0.5. The contradiction threshold is chosen with it. Both are chosen on the
+tune parts of the development sets only (bench.evalsets.split), so the numbers `make eval`
+reports on the other parts stay honest.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from bench.eval_pipeline import choose_threshold
+from bench.eval_pipeline import caching_embedder, choose_thresholds
 from service.checker import Checker
 from service.config import Settings
 from service.signal_verifier import SignalModel
@@ -32,11 +33,17 @@ def main() -> None:
         settings = Settings(
             data_dir=Path(data_dir), seed_demo_corpus=False, verifier="signals:candidate"
         )
-        checker = Checker.from_settings(settings)
-        threshold = choose_threshold(checker)
+        checker = Checker.from_settings(settings, caching_embedder())
+        chosen = choose_thresholds(checker)
         checker.close()
-    replace(model, supported_threshold=threshold).save(args.model)
-    print(f"{args.model}: supported_threshold = {threshold:.4f}")
+    assert chosen.supported is not None and chosen.contradicted is not None
+    replace(
+        model, supported_threshold=chosen.supported, contradicted_threshold=chosen.contradicted
+    ).save(args.model)
+    print(
+        f"{args.model}: supported threshold {chosen.supported:.4f}, "
+        f"contradicted {chosen.contradicted}"
+    )
 
 
 if __name__ == "__main__":
