@@ -720,11 +720,7 @@ class CorpusStore:
             hits, vectors = _fetch(db, wanted)
         return [
             [
-                [
-                    with_similarity(hits[i], vectors[i], query_vector)
-                    for i in ids
-                    if i in hits
-                ]
+                [with_similarity(hits[i], vectors[i], query_vector) for i in ids if i in hits]
                 for ids in lists
             ]
             for lists, query_vector in zip(rankings, query_vectors, strict=True)
