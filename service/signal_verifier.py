@@ -46,9 +46,10 @@ from service.types import Claim, NLIProbabilities, SupportLabel, Verdict
 from service.verifier import Curve, embeddings
 
 SHIPPED_MODEL = "signal_verifier.json"
-_BLAS = ThreadpoolController()
 ENTAILED, CONTRADICTED, NEUTRAL = 0, 1, 2
 _SIMILARITY = FEATURE_NAMES.index("similarity")
+# numpy's BLAS, as loaded; SignalVerifier.verify runs it on one thread.
+_BLAS = ThreadpoolController()
 
 
 class Encoder(Protocol):
@@ -56,10 +57,21 @@ class Encoder(Protocol):
 
 
 def pair_inputs(
-    signals: np.ndarray, claim_vectors: np.ndarray, passage_vectors: np.ndarray
+    claims: Sequence[str],
+    passages: Sequence[str],
+    claim_vectors: np.ndarray,
+    passage_vectors: np.ndarray,
 ) -> np.ndarray:
-    """One row a pair: its signals, then the product and absolute difference of the claim's
-    and the passage's unit embeddings. The signal network reads the first columns only."""
+    """One row a (claim, passage) pair: its signals, then the product and absolute difference
+    of the claim's and the passage's unit embeddings. The signal network reads the first
+    columns only."""
+    similarity = (claim_vectors * passage_vectors).sum(axis=1)
+    signals = np.stack(
+        [
+            pair_features(claim, passage, float(s))
+            for claim, passage, s in zip(claims, passages, similarity, strict=True)
+        ]
+    )
     inputs: np.ndarray = np.hstack(
         [signals, claim_vectors * passage_vectors, np.abs(claim_vectors - passage_vectors)]
     ).astype(np.float32)
@@ -106,8 +118,8 @@ class SignalModel:
     name: str
     network: Network
     similarity_curve: Curve
-    # Shares of the raw support: the similarity curve's, the meaning ensemble's entailed p;
-    # the signal network's entailed p has the rest.
+    # Share of the similarity curve in the raw support; ``meaning_weight`` is the ensemble's
+    # entailed p's, and the signal network's entailed p has the rest.
     similarity_weight: float
     # P(supported) = sigmoid(slope * logit(raw support) + intercept).
     calibration_slope: float
@@ -275,15 +287,7 @@ def _ensemble(data: dict[str, Any], blob: bytes | None) -> tuple[Network, ...]:
 def feature_matrix(encoder: Encoder, claims: Sequence[str], passages: Sequence[str]) -> np.ndarray:
     """The ``pair_inputs`` of each (claim, passage) pair: what training and ``veracity tune``
     fit the model on."""
-    claim_vectors, passage_vectors = encoder.encode(claims), encoder.encode(passages)
-    similarity = (claim_vectors * passage_vectors).sum(axis=1)
-    signals = np.stack(
-        [
-            pair_features(claim, passage, float(s))
-            for claim, passage, s in zip(claims, passages, similarity, strict=True)
-        ]
-    )
-    return pair_inputs(signals, claim_vectors, passage_vectors)
+    return pair_inputs(claims, passages, encoder.encode(claims), encoder.encode(passages))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -304,15 +308,11 @@ class SignalVerifier:
         if not evidence:
             return Verdict(SupportLabel.UNVERIFIABLE, 0.0, [], None)
         claim_vector, passage_vectors = embeddings(self.encoder, claim, evidence)
-        similarity = passage_vectors @ claim_vector
-        signals = np.stack(
-            [
-                pair_features(claim.text, p.text, float(s))
-                for p, s in zip(evidence, similarity, strict=True)
-            ]
-        )
         inputs = pair_inputs(
-            signals, np.broadcast_to(claim_vector, passage_vectors.shape), passage_vectors
+            [claim.text] * len(evidence),
+            [p.text for p in evidence],
+            np.broadcast_to(claim_vector, passage_vectors.shape),
+            passage_vectors,
         )
         # These products are too small to gain from threads, and BLAS threads left spinning
         # after them halved the next torch encode on 2 cores (bench-verifier: 43 against 83
