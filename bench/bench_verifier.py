@@ -65,8 +65,7 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=200)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    embedder = BatchedEmbedder.load()
-    assert isinstance(embedder, BatchedEmbedder), "Embedder.load builds the class it is called on"
+    embedder = BatchedEmbedder.caching(EMBEDDING_CACHE_SIZE)
     results: dict[str, Any] = {
         "machine": {
             "cpus": os.cpu_count(),

@@ -31,7 +31,8 @@ from service.types import CheckOptions, CheckRequest, SupportLabel
 from service.verifier import make_verifier
 
 RESULTS = Path(__file__).resolve().parent / "results" / "eval.json"
-#: Vectors kept between the passes over the tune parts (their claims and evidence: ~10k texts).
+#: Vectors kept between the passes over the tune parts (their claims and evidence: ~10k texts):
+#: each threshold tried passes over them again, and embedding is most of a pass.
 TEXTS_KEPT = 50_000
 
 
@@ -53,15 +54,6 @@ def predict(checker: Checker, example: Example, thresholds: Thresholds) -> tuple
     label = result.summary.answer_label or SupportLabel.UNVERIFIABLE
     score = min((v.support_score for v in verdicts), default=0.0)
     return label.value, score
-
-
-def caching_embedder() -> BatchedEmbedder:
-    """The shipped embedder, keeping vectors: each threshold tried passes over the tune parts
-    again, and embedding is most of a pass."""
-    embedder = BatchedEmbedder.load()
-    assert isinstance(embedder, BatchedEmbedder), "Embedder.load builds the class it is called on"
-    embedder.keep(TEXTS_KEPT)
-    return embedder
 
 
 def choose_thresholds(checker: Checker, limit: int | None = None) -> Thresholds:
@@ -112,7 +104,7 @@ def run(verifiers: list[str], limit: int | None) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(data_dir=Path(data_dir), seed_demo_corpus=False)
-        embedder = caching_embedder()
+        embedder = BatchedEmbedder.caching(TEXTS_KEPT)
         base = Checker.from_settings(settings, embedder)
         for spec in verifiers:
             embedder.keep(TEXTS_KEPT)

@@ -222,6 +222,16 @@ class BatchedEmbedder(Embedder):
         self._metrics = metrics
         self.keep(cache_size)
 
+    @classmethod
+    def caching(cls, capacity: int) -> BatchedEmbedder:
+        """The shipped embedder (``Embedder.load``) keeping up to ``capacity`` vectors."""
+        embedder = cls.load()
+        assert isinstance(embedder, BatchedEmbedder), (
+            "Embedder.load builds the class it is called on"
+        )
+        embedder.keep(capacity)
+        return embedder
+
     def keep(self, capacity: int) -> None:
         """Start a new cache of up to ``capacity`` vectors (0: none); ``attach`` calls it, and
         batch evaluations that embed the same texts more than once call it alone."""

@@ -69,10 +69,7 @@ class Checker:
         from service.claims import make_extractor
         from service.verifier import make_verifier
 
-        if embedder is None:
-            embedder = BatchedEmbedder.load()
-            assert isinstance(embedder, BatchedEmbedder)
-            embedder.keep(EMBEDDING_CACHE_SIZE)
+        embedder = embedder or BatchedEmbedder.caching(EMBEDDING_CACHE_SIZE)
         store = CorpusStore(settings.data_dir / "corpus", embedder)
         verifier = with_judge(
             make_verifier(settings.verifier, embedder, settings.data_dir / "models"), settings.llm

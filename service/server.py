@@ -348,8 +348,7 @@ def build_server(
 
 
 async def _serve(settings: Settings, server_settings: ServerSettings) -> None:
-    embedder = BatchedEmbedder.load()
-    assert isinstance(embedder, BatchedEmbedder), "Embedder.load builds the class it is called on"
+    embedder = BatchedEmbedder.caching(server_settings.embedding_cache_size)
     checker = Checker.from_settings(settings, embedder)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

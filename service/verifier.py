@@ -141,8 +141,8 @@ def similarities(encoder: Encoder, claim: Claim, evidence: Sequence[Passage]) ->
     carried = [p.similarity for p in evidence]
     if all(s is not None for s in carried):
         return np.array(carried, dtype=np.float32)
-    vectors = encoder.encode([claim.text, *(p.text for p in evidence)])
-    similarity: np.ndarray = vectors[1:] @ vectors[0]
+    claim_vector, passage_vectors = embeddings(encoder, claim, evidence)
+    similarity: np.ndarray = passage_vectors @ claim_vector
     return similarity
 
 

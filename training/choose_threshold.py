@@ -15,7 +15,8 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from bench.eval_pipeline import caching_embedder, choose_thresholds
+from bench.eval_pipeline import TEXTS_KEPT, choose_thresholds
+from service.batching import BatchedEmbedder
 from service.checker import Checker
 from service.config import Settings
 from service.signal_verifier import SignalModel
@@ -33,7 +34,7 @@ def main() -> None:
         settings = Settings(
             data_dir=Path(data_dir), seed_demo_corpus=False, verifier="signals:candidate"
         )
-        checker = Checker.from_settings(settings, caching_embedder())
+        checker = Checker.from_settings(settings, BatchedEmbedder.caching(TEXTS_KEPT))
         chosen = choose_thresholds(checker)
         checker.close()
     assert chosen.supported is not None and chosen.contradicted is not None
