@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.evalsets import EVAL_DIR
-from service.batch_run import Done, Engine
+from service.batch.run import Done, Engine
 from service.config import Settings
 from veracity_client.v1 import veracity_pb2 as pb
 
@@ -152,8 +152,8 @@ def measure(
 
 
 def in_process(settings: Settings, requests: Sequence[pb.CheckAnswerRequest]) -> dict[str, Any]:
-    from service.batch_run import LocalEngine, checker_fn
-    from service.checker import Checker
+    from service.batch.run import LocalEngine, checker_fn
+    from service.pipeline.checker import Checker
 
     started = time.perf_counter()
     checker = Checker.from_settings(settings)
@@ -170,7 +170,7 @@ def in_process(settings: Settings, requests: Sequence[pb.CheckAnswerRequest]) ->
 
 
 def remote(settings: Settings, requests: Sequence[pb.CheckAnswerRequest]) -> dict[str, Any]:
-    from service.remote_engine import RemoteEngine
+    from service.batch.remote_engine import RemoteEngine
 
     veracity = str(Path(sys.executable).with_name("veracity"))
     started = time.perf_counter()
@@ -208,7 +208,7 @@ def remote(settings: Settings, requests: Sequence[pb.CheckAnswerRequest]) -> dic
 def on_ray(
     settings: Settings, requests: Sequence[pb.CheckAnswerRequest], actors: int
 ) -> dict[str, Any]:
-    from service.ray_engine import RayEngine
+    from service.batch.ray_engine import RayEngine
 
     engine = RayEngine(settings, actors=actors)
     actor_processes = RssSampler(lambda _, cmd: "CheckerActor" in cmd, older=False)

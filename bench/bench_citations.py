@@ -62,7 +62,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from service.citations import LiveCitationChecker
+from service.citations.stage import LiveCitationChecker
 from service.config import CitationSettings
 from service.types import Citation, CitationStatus
 from tools.fake_bibapi import MOUNTS, FakeBibServer, Request, Response, json_response

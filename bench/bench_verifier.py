@@ -23,11 +23,11 @@ import torch
 
 from bench.evalsets import climate_fever
 from retrieval.types import Passage
-from service.batching import BatchedEmbedder
 from service.config import EMBEDDING_CACHE_SIZE
+from service.pipeline.batching import BatchedEmbedder
 from service.stages import Thresholds
 from service.types import Claim
-from service.verifier import make_verifier
+from service.verification.factory import make_verifier
 
 RESULTS = Path(__file__).resolve().parent / "results" / "verifier.json"
 

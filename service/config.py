@@ -106,9 +106,9 @@ class LLMSettings:
     model: str = ""
     api_key: str = field(default="", repr=False)
     timeout_s: float = 30.0
-    # Also judge the claims whose support score lies in ``judge_band`` (service.cascade). The
-    # default straddles the shipped verifier's supported threshold (0.245), where its labels
-    # are least sure.
+    # Also judge the claims whose support score lies in ``judge_band``
+    # (service.verification.cascade). The default straddles the shipped verifier's supported
+    # threshold (0.245), where its labels are least sure.
     judge: bool = False
     judge_band: tuple[float, float] = (0.15, 0.5)
 
@@ -160,7 +160,7 @@ _MiB = 1024 * 1024
 class ServerSettings:
     """How the gRPC server listens, admits and guards work; the Checker's live in Settings.
 
-    Read by service.configfile from the ``[server]`` table of the TOML config, then
+    Read by service.transport.configfile from the ``[server]`` table of the TOML config, then
     ``VERACITY_*`` variables, then ``veracity serve`` flags.
     """
 

@@ -1,7 +1,7 @@
 """Errors the pipeline raises for the caller's mistakes.
 
 They carry what a caller needs to fix the request; the gRPC server maps them to status codes
-in one place (service.server), and the CLI prints them. Nothing here imports gRPC.
+in one place (service.transport.server), and the CLI prints them. Nothing here imports gRPC.
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ class Claim:
     assertiveness: Assertiveness = Assertiveness.ASSERTED
     # The words that made the claim hedged ("may", "reportedly", ...).
     hedge_cues: tuple[str, ...] = ()
-    # The whole sentence, when the claim is one of several split out of it (service.sentences).
+    # The whole sentence, when the claim is one of several split out of it
+    # (service.verification.sentences).
     sentence: str = ""
 
     @property

@@ -1,4 +1,4 @@
-"""Run service.server on a free port in a background thread with its own event loop."""
+"""Run service.transport.server on a free port in a background thread with its own event loop."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from service.batching import BatchedEmbedder
-from service.checker import Checker
-from service.server import ServerSettings, Service, build_server
+from service.pipeline.batching import BatchedEmbedder
+from service.pipeline.checker import Checker
+from service.transport.server import ServerSettings, Service, build_server
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from service.batch import (
+from service.batch.records import (
     InputError,
     InputFormat,
     output_line,

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from service.batch import InputFormat, read_records
-from service.batch_files import ResultFile
-from service.batch_progress import BatchProgress
-from service.batch_run import Done, run_batch
+from service.batch.files import ResultFile
+from service.batch.progress import BatchProgress
+from service.batch.records import InputFormat, read_records
+from service.batch.run import Done, run_batch
 from veracity_client.v1 import veracity_pb2 as pb
 
 ANSWERS = "\n".join(

@@ -9,7 +9,11 @@ import pytest
 from fake_llm import FakeEndpoint, completion
 
 from retrieval.types import Passage
-from service.cascade import (
+from service.config import LLMSettings
+from service.llm import ChatClient
+from service.stages import Thresholds
+from service.types import Claim, SupportLabel, Verdict
+from service.verification.cascade import (
     DECIDED_BY_JUDGE,
     DECIDED_BY_MODEL,
     CascadeVerifier,
@@ -17,10 +21,6 @@ from service.cascade import (
     parse_judgement,
     with_judge,
 )
-from service.config import LLMSettings
-from service.llm import ChatClient
-from service.stages import Thresholds
-from service.types import Claim, SupportLabel, Verdict
 
 CLAIM = Claim("The kiwi cannot fly.", 0, 20)
 EVIDENCE = [

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from bibapi import settings_for
 
-from service.citations import LiveCitationChecker
+from service.citations.stage import LiveCitationChecker
 from service.config import CitationSettings
 from service.types import Citation, CitationStatus
 from tools.fake_bibapi import FakeBibServer, Request, Response, json_response

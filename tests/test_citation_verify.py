@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from bibapi import fixtures_or_skip, settings_for
 
-from service.citations import LiveCitationChecker
+from service.citations.stage import LiveCitationChecker
 from service.types import CitationKind, CitationStatus, SupportLabel
 from tools.fake_bibapi import (
     FakeBibServer,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retrieval.citations.extract import extract, parse_reference
-from service.citations import claim_sentence
+from service.citations.stage import claim_sentence
 
 
 def test_finds_each_identifier_kind_with_exact_spans() -> None:
@@ -111,7 +111,7 @@ def test_claim_sentence_cuts_the_citation_out() -> None:
 
 
 def test_new_citation_fields_reach_the_sdk() -> None:
-    from service.convert import citation_to_proto
+    from service.transport.convert import citation_to_proto
     from service.types import Citation, CitationKind, CitationStatus, SupportLabel
     from veracity_client import _convert
     from veracity_client.types import SupportLabel as SdkSupportLabel

@@ -1,4 +1,4 @@
-"""service.convert and the SDK's _convert must agree on every field of the contract.
+"""service.transport.convert and the SDK's _convert must agree on every field of the contract.
 
 Records go pipeline -> protobuf -> bytes -> SDK types (responses) and SDK arguments -> protobuf
 -> bytes -> pipeline records (requests), so a field dropped or renamed on either side fails.
@@ -16,7 +16,7 @@ from grpc_status import rpc_status
 
 import veracity_client as vc
 from retrieval.types import CollectionStats, DeleteReport, Document, Origin, Passage, UpsertReport
-from service import convert
+from service.transport import convert
 from service.types import (
     CheckCompleted,
     CheckEvent,

@@ -14,10 +14,10 @@ from transformers import AutoTokenizer, BertConfig, BertForSequenceClassificatio
 
 from retrieval.embedder import default_model_dir
 from retrieval.types import Passage
-from service.nli import NLIVerifier
 from service.stages import Thresholds
 from service.types import Claim, SupportLabel
-from service.verifier import make_verifier
+from service.verification.factory import make_verifier
+from service.verification.nli import NLIVerifier
 
 # Deliberately not the usual order, so that a verifier assuming one would fail.
 ID2LABEL = {0: "CONTRADICTION", 1: "neutral", 2: "Entailment"}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from service.batch_run import LocalEngine, checker_fn
+from service.batch.run import LocalEngine, checker_fn
 from service.config import Settings
 from veracity_client.v1 import veracity_pb2 as pb
 
@@ -56,8 +56,8 @@ def summaries(done: dict[int, dict]) -> list[tuple]:
 
 def test_ray_matches_the_in_process_checker(ray_local: None, settings: Settings) -> None:
     """One Ray run (an actor loads the models in seconds to a minute here, so only one)."""
-    from service.checker import Checker
-    from service.ray_engine import RayEngine
+    from service.batch.ray_engine import RayEngine
+    from service.pipeline.checker import Checker
 
     requests = [pb.CheckAnswerRequest(answer=a) for a in ANSWERS]
     bad = pb.CheckAnswerRequest(answer="Water is wet.", collection="no-such-collection")
@@ -101,8 +101,8 @@ def test_cli_refuses_ray_with_a_server(tmp_path: Path) -> None:
 def test_a_failed_look_up_fails_only_the_answers_citing_it() -> None:
     """As in-process, where the exception fails the answer's check (no Ray needed here)."""
     from retrieval.citations.extract import extract
-    from service.citations import lookup_key
-    from service.ray_engine import CitationLookups, LookupTable
+    from service.batch.ray_engine import CitationLookups, LookupTable
+    from service.citations.stage import lookup_key
 
     class BrokenResolver:
         def verify(self, found: object) -> object:

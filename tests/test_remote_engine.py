@@ -25,8 +25,8 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from service.batch_run import Done
-from service.remote_engine import RemoteEngine
+from service.batch.remote_engine import RemoteEngine
+from service.batch.run import Done
 from veracity_client.v1 import veracity_pb2 as pb
 from veracity_client.v1 import veracity_pb2_grpc
 

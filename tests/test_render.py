@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from service.render import render_response
+from service.report.render import render_response
 from veracity_client.v1 import veracity_pb2 as pb
 
 

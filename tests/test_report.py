@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from browser import file_url, find_chromium, run_page
 
-from service.batch import response_to_dict
-from service.compare import compare
+from service.batch.records import response_to_dict
 from service.report.answers import highlighted
+from service.report.compare import compare
 from service.report.metrics import aggregate, load_results
 from veracity_client.v1 import veracity_pb2 as pb
 

@@ -1,4 +1,7 @@
-"""A claim split out of a sentence inherits the whole sentence's support (service.sentences)."""
+"""A claim split out of a sentence inherits the whole sentence's support.
+
+service.verification.sentences.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ from collections.abc import Sequence
 from fake_stages import FakeCitations, FakeStore
 
 from retrieval.types import Passage
-from service.checker import Checker
 from service.config import Settings
-from service.sentences import DECIDED_BY_SENTENCE, with_sentence_verdict
+from service.pipeline.checker import Checker
 from service.stages import Thresholds
 from service.types import CheckRequest, Claim, SupportLabel, Verdict
+from service.verification.sentences import DECIDED_BY_SENTENCE, with_sentence_verdict
 
 SUPPORTED, CONTRADICTED, UNVERIFIABLE = (
     SupportLabel.SUPPORTED,

@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from server_thread import serving
 
 import veracity_client as vc
-from service.checker import Checker
-from service.citations import LiveCitationChecker
+from service.citations.stage import LiveCitationChecker
 from service.config import ServerSettings, Settings
-from service.server import SERVICE_NAME, Service
+from service.pipeline.checker import Checker
+from service.transport.server import SERVICE_NAME, Service
 from veracity_client.v1 import veracity_pb2 as pb
 from veracity_client.v1 import veracity_pb2_grpc
 

@@ -27,11 +27,11 @@ from grpc_status import rpc_status
 from server_thread import serving
 
 import veracity_client as vc
-from service.auth import add_key, load_keys
-from service.checker import Checker
 from service.config import ServerSettings, Settings
-from service.logs import JsonFormatter
-from service.server import Service
+from service.pipeline.checker import Checker
+from service.transport.auth import add_key, load_keys
+from service.transport.logs import JsonFormatter
+from service.transport.server import Service
 from veracity_client.v1 import veracity_pb2 as pb
 from veracity_client.v1 import veracity_pb2_grpc
 

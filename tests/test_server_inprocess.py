@@ -1,4 +1,4 @@
-"""The gRPC layer alone: service.server over a Checker with tiny fake stages, in-process.
+"""The gRPC layer alone: service.transport.server over a Checker with tiny fake stages, in-process.
 
 Fast and model-free, so it pins down what the real end-to-end test cannot control: that a
 stream's first event leaves before the last claim is verified, and that an unexpected error
@@ -16,9 +16,9 @@ from fake_stages import SLOW, FakeCitations, FakeExtractor, FakeStore, FakeVerif
 from server_thread import serving
 
 import veracity_client as vc
-from service.checker import Checker
 from service.config import Settings
-from service.server import ServerSettings
+from service.pipeline.checker import Checker
+from service.transport.server import ServerSettings
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,11 @@ from server_thread import serving
 from typer.testing import CliRunner
 
 import veracity_client as vc
-from service import configfile
-from service.auth import load_keys
-from service.checker import Checker
 from service.cli import app
 from service.config import ServerSettings, Settings
+from service.pipeline.checker import Checker
+from service.transport import configfile
+from service.transport.auth import load_keys
 
 
 def _pem_pair(

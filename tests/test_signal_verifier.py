@@ -12,10 +12,10 @@ import pytest
 
 from retrieval.embedder import Embedder
 from retrieval.types import Passage
-from service.signal_verifier import SignalModel, SignalVerifier, feature_matrix
 from service.stages import Thresholds
 from service.types import Claim, SupportLabel
-from service.verifier import make_verifier
+from service.verification.factory import make_verifier
+from service.verification.signal_verifier import SignalModel, SignalVerifier, feature_matrix
 
 
 def claim(text: str) -> Claim:

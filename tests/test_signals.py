@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.signals import FEATURE_NAMES, pair_features
+from service.verification.signals import FEATURE_NAMES, pair_features
 
 
 def signal(claim: str, passage: str, name: str, similarity: float = 0.8) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.summary import summarize
+from service.pipeline.summary import summarize
 from service.types import (
     Citation,
     CitationKind,

@@ -10,10 +10,16 @@ import pytest
 
 from retrieval.embedder import Embedder
 from retrieval.types import Document
-from service.demo import demo_corpus
-from service.signal_verifier import CONTRADICTED, ENTAILED, NEUTRAL, SignalModel, SignalVerifier
-from service.tuning import synthetic_pairs, tune, versioned_name
-from service.verifier import make_verifier
+from service.pipeline.demo import demo_corpus
+from service.verification.factory import make_verifier
+from service.verification.signal_verifier import (
+    CONTRADICTED,
+    ENTAILED,
+    NEUTRAL,
+    SignalModel,
+    SignalVerifier,
+)
+from service.verification.tuning import synthetic_pairs, tune, versioned_name
 
 pytestmark = pytest.mark.timeout(600)
 

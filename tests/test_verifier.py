@@ -9,13 +9,13 @@ from retrieval.embedder import Embedder
 from retrieval.types import Passage
 from service.stages import Thresholds
 from service.types import Claim, SupportLabel
-from service.verifier import (
+from service.verification.factory import make_verifier
+from service.verification.similarity import (
     UNCALIBRATED,
     CosineVerifier,
     Curve,
     GroundingVerifier,
     disagrees,
-    make_verifier,
 )
 
 

@@ -16,10 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.eval_pipeline import TEXTS_KEPT, choose_thresholds
-from service.batching import BatchedEmbedder
-from service.checker import Checker
 from service.config import Settings
-from service.signal_verifier import SignalModel
+from service.pipeline.batching import BatchedEmbedder
+from service.pipeline.checker import Checker
+from service.verification.signal_verifier import SignalModel
 from training.train_signal_verifier import OUTPUT
 
 

@@ -1,17 +1,17 @@
 """Train the shipped signal verifier (service/models/signal_verifier.json) on two CPU cores.
 
 The ✓ NLI pairs (training/nli_data.py) are embedded once (training/embedding_cache.py), each
-pair is described by the grounding signals of service.signals, and a one-hidden-layer network
-learns entailed / contradicted / neutral from them. The meaning ensemble (three networks of
-different seeds) learns the same from the signals plus the product and difference of the two
-embeddings, on the fact-check pairs only: with SNLI and MNLI in, its ranking of the development
-sets fell (mean AUROC 0.689 against 0.695 at one seed, and it varied more). The support score
-blends similarity (squashed by the baseline's curve), the signal network's and the ensemble's
-entailed probabilities, because on the development sets similarity alone ranks claims about as
-well as anything learned from NLI data, while the other parts carry what similarity misses;
-a Platt map
-fitted on held-out fact-verification pairs (FEVER, COVID-Fact, HealthVer dev; never the
-development benchmarks) then makes the blend read as P(supported).
+pair is described by the grounding signals of service.verification.signals, and a
+one-hidden-layer network learns entailed / contradicted / neutral from them. The meaning
+ensemble (three networks of different seeds) learns the same from the signals plus the product
+and difference of the two embeddings, on the fact-check pairs only: with SNLI and MNLI in, its
+ranking of the development sets fell (mean AUROC 0.689 against 0.695 at one seed, and it varied
+more). The support score blends similarity (squashed by the baseline's curve), the signal
+network's and the ensemble's entailed probabilities, because on the development sets similarity
+alone ranks claims about as well as anything learned from NLI data, while the other parts carry
+what similarity misses; a Platt map fitted on held-out fact-verification pairs (FEVER,
+COVID-Fact, HealthVer dev; never the development benchmarks) then makes the blend read as
+P(supported).
 
 Run it with ``make train-signal-verifier`` (about 15 minutes on 2 cores, most of it embedding,
 plus a few minutes for the ensemble).
@@ -33,9 +33,9 @@ from sklearn.neural_network import MLPClassifier
 
 from bench.metrics import expected_calibration_error
 from retrieval.embedder import Embedder
-from service.signal_verifier import SHIPPED_MODEL, Network, SignalModel, feature_matrix
-from service.signals import FEATURE_NAMES
-from service.verifier import UNCALIBRATED
+from service.verification.signal_verifier import SHIPPED_MODEL, Network, SignalModel, feature_matrix
+from service.verification.signals import FEATURE_NAMES
+from service.verification.similarity import UNCALIBRATED
 from training.embedding_cache import EmbeddingCache
 from training.nli_data import ENTAILED, LABELS, NEUTRAL, Pair, load_pairs
 from training.train_verifier import SHARED_NLI

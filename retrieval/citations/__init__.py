@@ -1,5 +1,5 @@
 """Citation finding and live verification: extraction, resolvers, matching, politeness, safety.
 
-``service.citations`` composes these pieces behind the pipeline's ``CitationChecker`` stage;
+``service.citations.stage`` composes these pieces behind the pipeline's ``CitationChecker`` stage;
 nothing here imports the service layer.
 """

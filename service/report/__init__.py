@@ -1,1 +1,1 @@
-"""Reports on results files: one self-contained HTML page, and the drift between two runs."""
+"""Reports: the self-contained HTML report, drift between two runs, charts, terminal tables."""

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from service.signals import text_signals
 from service.types import SupportLabel, Verdict
+from service.verification.signals import text_signals
 
 #: ``Verdict.decided_by`` of a claim that took its sentence's verdict.
 DECIDED_BY_SENTENCE = "sentence"

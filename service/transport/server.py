@@ -1,10 +1,10 @@
 """The asyncio gRPC server: VeracityService over one in-process Checker.
 
-A thin layer. service.guard admits each call (request id, API key, quota, size, deadline
+A thin layer. service.transport.guard admits each call (request id, API key, quota, size, deadline
 scope) and records it; the servicer converts messages and runs the blocking Checker in a
-bounded executor (service.executors), whose embedding calls share model batches
-(service.batching); errors become statuses in one place (service.statuses). Nothing a request
-does can stop the server.
+bounded executor (service.transport.executors), whose embedding calls share model batches
+(service.pipeline.batching); errors become statuses in one place
+(service.transport.statuses). Nothing a request does can stop the server.
 
 Run it with ``veracity serve`` (flags, ``--config`` TOML, ``VERACITY_*`` variables).
 """
@@ -27,18 +27,19 @@ import numpy as np
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from service import convert, deadlines, limits
-from service.auth import KeyStore
-from service.batching import BatchedEmbedder, MicroBatcher
-from service.checker import Checker
+from service import deadlines
 from service.config import ServerSettings, Settings
 from service.errors import InvalidArgument
-from service.executors import BoundedExecutor
-from service.guard import Guard
-from service.logs import REQUEST_ID
-from service.metrics import Metrics
-from service.quotas import Quotas
-from service.statuses import status_of
+from service.pipeline.batching import BatchedEmbedder, MicroBatcher
+from service.pipeline.checker import Checker
+from service.transport import convert, limits
+from service.transport.auth import KeyStore
+from service.transport.executors import BoundedExecutor
+from service.transport.guard import Guard
+from service.transport.logs import REQUEST_ID
+from service.transport.metrics import Metrics
+from service.transport.quotas import Quotas
+from service.transport.statuses import status_of
 from service.types import CheckCompleted, CheckEvent, Citation
 from veracity_client.v1 import veracity_pb2, veracity_pb2_grpc
 

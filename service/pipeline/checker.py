@@ -16,9 +16,8 @@ from retrieval.types import CollectionStats, DeleteReport, Document, Passage, Up
 from service import __version__, deadlines
 from service.config import EMBEDDING_CACHE_SIZE, Settings
 from service.errors import FieldViolation, InvalidArgument, NotFound
-from service.sentences import with_sentence_verdict
+from service.pipeline.summary import summarize
 from service.stages import CitationChecker, ClaimExtractor, EvidenceStore, Thresholds, Verifier
-from service.summary import summarize
 from service.types import (
     CheckCompleted,
     CheckEvent,
@@ -30,6 +29,7 @@ from service.types import (
     Verdict,
     Versions,
 )
+from service.verification.sentences import with_sentence_verdict
 
 if TYPE_CHECKING:
     from retrieval.embedder import Embedder
@@ -63,11 +63,11 @@ class Checker:
         """
         # Imported here so that importing this module stays cheap (no torch, no spaCy).
         from retrieval.store import CorpusStore
-        from service.batching import BatchedEmbedder
-        from service.cascade import with_judge
-        from service.citations import LiveCitationChecker, abstract_support
+        from service.citations.stage import LiveCitationChecker, abstract_support
         from service.claims import make_extractor
-        from service.verifier import make_verifier
+        from service.pipeline.batching import BatchedEmbedder
+        from service.verification.cascade import with_judge
+        from service.verification.factory import make_verifier
 
         embedder = embedder or BatchedEmbedder.caching(EMBEDDING_CACHE_SIZE)
         store = CorpusStore(settings.data_dir / "corpus", embedder)
@@ -94,7 +94,7 @@ class Checker:
         with self._seed_lock:
             name = self.settings.default_collection
             if not self.store.has_collection(name):
-                from service.demo import demo_corpus
+                from service.pipeline.demo import demo_corpus
 
                 self.store.upsert(name, demo_corpus())
 
@@ -134,7 +134,8 @@ class Checker:
             started = time.perf_counter()
             claims = self._extract(request.answer, request.question)
             timings["claims"] = time.perf_counter() - started
-            # Claims split out of one sentence are also judged as that sentence (service.sentences).
+            # Claims split out of one sentence are also judged as that sentence
+            # (service.verification.sentences).
             queries = list(
                 dict.fromkeys(q for c in claims if c.checkable for q in (c.text, c.sentence) if q)
             )

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from service.batch import BatchRecord, output_line, response_to_dict
+from service.batch.records import BatchRecord, output_line, response_to_dict
 from veracity_client.v1 import veracity_pb2 as pb
 
 if TYPE_CHECKING:
-    from service.checker import Checker
+    from service.pipeline.checker import Checker
 
 CheckFn = Callable[[pb.CheckAnswerRequest], pb.CheckAnswerResponse]
 
@@ -60,7 +60,7 @@ def check_one(position: int, check: CheckFn, request: pb.CheckAnswerRequest) -> 
 
 def checker_fn(checker: Checker) -> CheckFn:
     """The Checker behind the protocol's messages, as the server runs it (no gRPC involved)."""
-    from service import convert
+    from service.transport import convert
 
     def check(request: pb.CheckAnswerRequest) -> pb.CheckAnswerResponse:
         domain = convert.check_request_from_proto(request, checker.settings.default_top_k)

@@ -27,8 +27,8 @@ from typing import Any
 
 from retrieval.citations.types import Found, WorkRecord
 from retrieval.citations.verify import UNAVAILABLE, CitationVerdict
-from service.batch_run import Done, check_one, checker_fn
-from service.citations import lookup_key, lookup_target
+from service.batch.run import Done, check_one, checker_fn
+from service.citations.stage import lookup_key, lookup_target
 from service.config import Settings
 from veracity_client.v1 import veracity_pb2 as pb
 
@@ -40,7 +40,7 @@ def _record_key(record: WorkRecord) -> tuple[str, str, str]:
 
 
 class LookupTable:
-    """Citation look-ups made beforehand, answered by key (service.citations.Lookups).
+    """Citation look-ups made beforehand, answered by key (service.citations.stage.Lookups).
 
     A look-up that raised raises again for every answer citing it, so those answers fail as
     they would in-process, and only they.
@@ -85,7 +85,7 @@ class CitationLookups:
     """Stage 2, one actor: each unique citation looked up live, through the rate limits."""
 
     def __init__(self, settings: Settings) -> None:
-        from service.citations import build_resolver
+        from service.citations.stage import build_resolver
 
         self.resolver = build_resolver(settings.citations, settings.data_dir)
         self.abstracts = settings.citations.check_claim_support
@@ -120,8 +120,8 @@ class CheckerActor:
     def __init__(self, settings: Settings, lookups: Any) -> None:
         import ray
 
-        from service.checker import Checker
-        from service.citations import LiveCitationChecker, abstract_support
+        from service.citations.stage import LiveCitationChecker, abstract_support
+        from service.pipeline.checker import Checker
 
         table: LookupTable = ray.get(lookups) if isinstance(lookups, ray.ObjectRef) else lookups
         # Actors on one node share the data directory: the first one indexes the demo corpus,

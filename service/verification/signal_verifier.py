@@ -1,7 +1,7 @@
 """The shipped verifier: grounding signals and embeddings per passage, weighed by small trained
 networks.
 
-Each (claim, passage) pair is described by service.signals (similarity, coverage of the
+Each (claim, passage) pair is described by service.verification.signals (similarity, coverage of the
 claim's words, names and numbers, disagreement cues). A network over those signals, trained on
 the commercially usable NLI pairs (training/train_signal_verifier.py), gives entailed /
 contradicted / neutral probabilities. A second part, the *meaning* ensemble, reads the signals
@@ -40,10 +40,10 @@ from safetensors.numpy import save as save_tensors
 from threadpoolctl import ThreadpoolController
 
 from retrieval.types import Passage
-from service.signals import FEATURE_NAMES, pair_features
 from service.stages import Thresholds
 from service.types import Claim, NLIProbabilities, SupportLabel, Verdict
-from service.verifier import Curve, embeddings
+from service.verification.signals import FEATURE_NAMES, pair_features
+from service.verification.similarity import Curve, embeddings
 
 SHIPPED_MODEL = "signal_verifier.json"
 ENTAILED, CONTRADICTED, NEUTRAL = 0, 1, 2

@@ -21,14 +21,15 @@ from typing import Any
 import grpc
 from google.protobuf.message import Message
 
-from service import deadlines, limits
-from service.auth import KeyStore
+from service import deadlines
 from service.deadlines import RequestScope
 from service.errors import InvalidArgument, Overloaded, Unauthenticated, VeracityError
-from service.logs import REQUEST_ID
-from service.metrics import Metrics
-from service.quotas import Quotas
-from service.statuses import status_of
+from service.transport import limits
+from service.transport.auth import KeyStore
+from service.transport.logs import REQUEST_ID
+from service.transport.metrics import Metrics
+from service.transport.quotas import Quotas
+from service.transport.statuses import status_of
 
 logger = logging.getLogger("veracity.rpc")
 

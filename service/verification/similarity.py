@@ -6,8 +6,7 @@ embeddings) and never CONTRADICTED; it squashes the similarity with a fixed, unc
 logistic curve. ``GroundingVerifier`` maps the similarity to a probability with a curve fitted
 on labelled claim/evidence pairs (training/calibrate_similarity.py) and adds two grounding
 checks: a closely related passage (by the hand-set curve) that gives another number of the same
-kind, or the opposite polarity, contradicts the claim. ``make_verifier`` picks a verifier by
-name, or loads a local NLI model.
+kind, or the opposite polarity, contradicts the claim.
 """
 
 from __future__ import annotations
@@ -17,13 +16,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from retrieval.types import Passage
-from service.stages import Thresholds, Verifier
+from service.stages import Thresholds
 from service.types import Claim, SupportLabel, Verdict
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
@@ -156,40 +154,6 @@ def embeddings(
     fresh = iter(vectors[1:])
     passages = np.stack([p.vector if p.vector is not None else next(fresh) for p in evidence])
     return vectors[0], passages
-
-
-def make_verifier(spec: str, encoder: Encoder, models_dir: Path | None = None) -> Verifier:
-    """A verifier by name.
-
-    ``signals`` is the shipped signal verifier; ``signals:NAME`` a tuned one saved by
-    ``veracity tune`` as ``models_dir/NAME.json``; ``cosine`` and ``grounding`` the embedding
-    verifiers; ``hf:PATH`` a local Hugging Face NLI model.
-    """
-    if spec == "cosine":
-        return CosineVerifier(encoder)
-    if spec == "grounding":
-        return GroundingVerifier(encoder, Curve.fitted())
-    if spec == "signals" or spec.startswith("signals:"):
-        from service.signal_verifier import SignalModel, SignalVerifier
-
-        return SignalVerifier(encoder, SignalModel.load(_tuned_model(spec, models_dir)))
-    if spec.startswith("hf:"):
-        from service.nli import NLIVerifier
-
-        return NLIVerifier(Path(spec.removeprefix("hf:")))
-    raise ValueError(
-        f"unknown verifier {spec!r}: use signals, signals:NAME, cosine, grounding or hf:PATH"
-    )
-
-
-def _tuned_model(spec: str, models_dir: Path | None) -> Path | None:
-    """The file of ``signals:NAME``; None for the shipped ``signals``."""
-    name = spec.partition(":")[2]
-    if not name:
-        return None
-    if models_dir is None or not (models_dir / f"{name}.json").is_file():
-        raise ValueError(f"no tuned verifier {name!r} in {models_dir}: run `veracity tune` first")
-    return models_dir / f"{name}.json"
 
 
 def disagrees(claim: str, passage: str, similarity: float) -> bool:

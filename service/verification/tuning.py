@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.types import Document
-from service.signal_verifier import (
+from service.verification.signal_verifier import (
     CONTRADICTED,
     ENTAILED,
     NEUTRAL,

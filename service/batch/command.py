@@ -15,10 +15,10 @@ from typing import Any
 from google.protobuf.json_format import ParseDict
 from rich.console import Console
 
-from service.batch import BatchRecord, InputError, InputFormat, read_records
-from service.batch_files import STDIO, ResultFile, StdoutSink, input_format, open_input
-from service.batch_progress import BatchProgress
-from service.batch_run import Engine, run_batch
+from service.batch.files import STDIO, ResultFile, StdoutSink, input_format, open_input
+from service.batch.progress import BatchProgress
+from service.batch.records import BatchRecord, InputError, InputFormat, read_records
+from service.batch.run import Engine, run_batch
 from veracity_client.v1 import veracity_pb2 as pb
 
 #: Exit codes: 0 ok, 1 fatal error, 2 bad usage or input, 3 finished with record errors over
@@ -56,7 +56,7 @@ def check_file(
         if write_lines:
             sink.write(text)
         if job.tables and line["result"] is not None:
-            from service.render import render_response
+            from service.report.render import render_response
 
             response = ParseDict(line["result"], pb.CheckAnswerResponse())
             stdout.print(render_response(response, title=f"answer {line['id']}"))

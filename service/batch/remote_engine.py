@@ -24,8 +24,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from service.batch import response_to_dict
-from service.batch_run import Done, error_text
+from service.batch.records import response_to_dict
+from service.batch.run import Done, error_text
 from veracity_client import AsyncVeracityClient, ResourceExhaustedError, UnavailableError
 from veracity_client.v1 import veracity_pb2 as pb
 

@@ -52,7 +52,7 @@ class Lookups(Protocol):
     """What the checker asks of the sources: a verdict per citation, an abstract per record.
 
     CitationResolver asks them live; a batch on Ray answers from a table of look-ups made
-    once for the whole dataset (service.ray_engine).
+    once for the whole dataset (service.batch.ray_engine).
     """
 
     def verify(self, found: Found) -> CitationVerdict: ...

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from service.batch import InputFormat
+from service.batch.records import InputFormat
 
 STDIO = "-"
 

@@ -5,7 +5,7 @@ A claim is supported when a passage says it, and similarity alone cannot tell "s
 the passage covers (words, word pairs, names, numbers), and whether the passage disagrees
 (another number of the same kind, the opposite polarity, an antonym). They are cheap (regex,
 a stemmer, set arithmetic) so that every retrieved passage of every claim can be scored; the
-learned combiner in service.signal_verifier weighs them.
+learned combiner in service.verification.signal_verifier weighs them.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from service.auth import KeysFileError, load_keys
 from service.config import ServerSettings, Settings
+from service.transport.auth import KeysFileError, load_keys
 
 #: Settings fields that are not plain values: read by their own loaders.
 _NESTED = {"citations", "llm"}

@@ -20,18 +20,29 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 import numpy as np
+from prometheus_client import Counter, Gauge, Histogram
 
 from retrieval.embedder import DEFAULT_BATCH_SIZE, Embedder
 from service import deadlines
 from service.deadlines import RequestScope
 from service.errors import Abandoned, Overloaded
-from service.metrics import Metrics
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+
+class BatchMetrics(Protocol):
+    """What the batcher records, when the server gives it somewhere to record (its
+    service.transport.metrics.Metrics); the pipeline itself keeps no metrics."""
+
+    batch_texts: Histogram
+    batch_requests: Histogram
+    queue_depth: Gauge
+    embedding_cache: Counter
+
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -60,7 +71,7 @@ class MicroBatcher(Generic[_T, _R]):
         max_wait_s: float,
         max_queue: int,
         active: Callable[[], int] = lambda: 0,
-        metrics: Metrics | None = None,
+        metrics: BatchMetrics | None = None,
     ) -> None:
         self._process = process
         self.max_items = max_items
@@ -213,10 +224,10 @@ class BatchedEmbedder(Embedder):
         super().__init__(model, version, batch_size)
         self._cache = _LruCache(0)
         self._batcher: MicroBatcher[str, np.ndarray] | None = None
-        self._metrics: Metrics | None = None
+        self._metrics: BatchMetrics | None = None
 
     def attach(
-        self, batcher: MicroBatcher[str, np.ndarray], metrics: Metrics, cache_size: int
+        self, batcher: MicroBatcher[str, np.ndarray], metrics: BatchMetrics, cache_size: int
     ) -> None:
         self._batcher = batcher
         self._metrics = metrics
